@@ -1,0 +1,340 @@
+"""Compile-once physics: MuJoCo model -> MJX model, named indexing, and dm_control's step timing.
+
+This module is the only place that calls ``mjx.put_model`` / ``mjx.make_data``, chooses the MJX
+``impl``, and converts MJX data back to ``mujoco.MjData`` (for rendering or debugging).
+
+Step timing ("legacy step", see docs/api.md): dm_control finishes each control step with
+``mj_step1``, so positions, velocities and everything derived from them (xpos, xmat, site_xpos,
+subtree_com, pos/vel sensors) describe the *final* state when observations are read, while
+acceleration-stage sensors keep the values of the last substep's forward pass. We reproduce this at
+no extra cost by rotating MJX's ``step = forward + integrate`` into ``acceleration stage ->
+integrate -> position/velocity stage`` for every substep. ``reset`` runs a full ``mjx.forward``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import functools
+import importlib.util
+
+import jax
+import jax.numpy as jnp
+import mujoco
+import numpy as np
+from mujoco import mjx
+
+IMPLS = ("jax", "warp")
+DEFAULT_IMPL = "jax"
+# dm_control's tolerance when checking that the control timestep is a whole number of substeps.
+SUBSTEP_TOLERANCE = 1e-8
+# Contact and constraint buffers for impl="warp" (MJX-Warp allocates them statically per env).
+WARP_NACONMAX_PER_ENV = 64
+WARP_NJMAX = 256
+
+
+class UnsupportedFeatureError(NotImplementedError):
+    """The model uses a MuJoCo feature that the chosen MJX impl cannot simulate."""
+
+
+def warp_available() -> bool:
+    """True when ``warp-lang`` is importable, i.e. ``impl="warp"`` can be used."""
+    return importlib.util.find_spec("warp") is not None
+
+
+def compute_n_substeps(control_timestep: float, physics_timestep: float) -> int:
+    """Number of physics steps per control step, validated as dm_control validates it.
+
+    Raises:
+      ValueError: if the control timestep is shorter than the physics timestep or is not an integer
+        multiple of it (within 1e-8).
+    """
+    if control_timestep < physics_timestep:
+        raise ValueError(
+            f"control timestep {control_timestep} s is shorter than the physics timestep "
+            f"{physics_timestep} s"
+        )
+    ratio = control_timestep / physics_timestep
+    if abs(ratio - round(ratio)) > SUBSTEP_TOLERANCE:
+        raise ValueError(
+            f"control timestep {control_timestep} s is not an integer multiple of the physics "
+            f"timestep {physics_timestep} s (ratio {ratio})"
+        )
+    return int(round(ratio))
+
+
+# --------------------------------------------------------------------------------------------------
+# MJX support check
+
+
+def unsupported_features(mj_model: mujoco.MjModel, impl: str) -> list[str]:
+    """Lists every feature of ``mj_model`` the chosen MJX impl cannot run, naming the elements.
+
+    The ENERGY flag is not listed: :func:`compile_physics` clears it (it only affects reported
+    energies, never the dynamics).
+    """
+    if impl == "warp":
+        return []  # MJX-Warp covers all of MuJoCo's collision pairs and sensors used here.
+    from mujoco.mjx._src import collision_driver  # private: the only table of supported pairs
+
+    problems = []
+    seen = set()
+    for g1, g2, _ in collision_driver.geom_pairs(mj_model):
+        t1, t2 = (int(t) for t in mj_model.geom_type[[g1, g2]])
+        if not collision_driver.has_collision_fn(t1, t2) and (t1, t2) not in seen:
+            seen.add((t1, t2))
+            n1 = mj_model.geom(g1).name or f"geom {g1}"
+            n2 = mj_model.geom(g2).name or f"geom {g2}"
+            problems.append(
+                f"collision pair ({mujoco.mjtGeom(t1).name}, {mujoco.mjtGeom(t2).name}) between "
+                f"geoms '{n1}' and '{n2}' (and any others of these types)"
+            )
+    if mj_model.nflex:
+        problems.append(f"{mj_model.nflex} flex object(s)")
+    return problems
+
+
+def _check_support(mj_model: mujoco.MjModel, impl: str) -> None:
+    if impl not in IMPLS:
+        raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
+    if impl == "warp" and not warp_available():
+        raise UnsupportedFeatureError(
+            "impl='warp' needs warp-lang: pip install 'mjxcontrol[warp]'"
+        )
+    problems = unsupported_features(mj_model, impl)
+    if problems:
+        hint = " impl='warp' supports them." if impl == "jax" else ""
+        raise UnsupportedFeatureError(
+            f"MJX impl={impl!r} cannot simulate this model: " + "; ".join(problems) + "." + hint
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Names resolved at build time
+
+_OBJECTS = {
+    "body": (mujoco.mjtObj.mjOBJ_BODY, "nbody"),
+    "joint": (mujoco.mjtObj.mjOBJ_JOINT, "njnt"),
+    "geom": (mujoco.mjtObj.mjOBJ_GEOM, "ngeom"),
+    "site": (mujoco.mjtObj.mjOBJ_SITE, "nsite"),
+    "actuator": (mujoco.mjtObj.mjOBJ_ACTUATOR, "nu"),
+    "sensor": (mujoco.mjtObj.mjOBJ_SENSOR, "nsensor"),
+    "tendon": (mujoco.mjtObj.mjOBJ_TENDON, "ntendon"),
+    "camera": (mujoco.mjtObj.mjOBJ_CAMERA, "ncam"),
+}
+# Width in qpos / qvel of each joint type.
+_QPOS_WIDTH = {0: 7, 1: 4, 2: 1, 3: 1}
+_QVEL_WIDTH = {0: 6, 1: 3, 2: 1, 3: 1}
+
+
+class Names:
+    """Name -> index tables of one compiled model, built once on the host.
+
+    Every lookup returns plain Python ints or numpy int arrays, so task code that uses names at
+    trace time compiles to static indices (the JAX counterpart of dm_control's ``physics.named``).
+    """
+
+    def __init__(self, mj_model: mujoco.MjModel):
+        self._ids: dict[str, dict[str, int]] = {}
+        for kind, (obj, count) in _OBJECTS.items():
+            table = {}
+            for i in range(getattr(mj_model, count)):
+                name = mujoco.mj_id2name(mj_model, obj, i)
+                if name:
+                    table[name] = i
+            self._ids[kind] = table
+        self._jnt_type = np.asarray(mj_model.jnt_type)
+        self._qposadr = np.asarray(mj_model.jnt_qposadr)
+        self._dofadr = np.asarray(mj_model.jnt_dofadr)
+        self._sensor_adr = np.asarray(mj_model.sensor_adr)
+        self._sensor_dim = np.asarray(mj_model.sensor_dim)
+
+    def id(self, kind: str, name: str) -> int:
+        """Index of the named object of ``kind`` (body, joint, geom, site, actuator, sensor, ...)."""
+        if kind not in self._ids:
+            raise KeyError(f"unknown object kind {kind!r}; choose one of {sorted(self._ids)}")
+        table = self._ids[kind]
+        if name not in table:
+            close = difflib.get_close_matches(name, table, n=3)
+            hint = f"; did you mean {close}?" if close else f"; known: {sorted(table)}"
+            raise KeyError(f"no {kind} named {name!r} in the model{hint}")
+        return table[name]
+
+    def ids(self, kind: str, names) -> np.ndarray:
+        """Indices of several named objects, as an int array in the given order."""
+        return np.asarray([self.id(kind, n) for n in names], dtype=np.int32)
+
+    def all(self, kind: str) -> tuple[str, ...]:
+        """Names of every named object of ``kind`` in model order."""
+        return tuple(self._ids[kind])
+
+    def qpos(self, *joints: str) -> np.ndarray:
+        """Indices into ``qpos`` covering the named joints, in order."""
+        return self._span(joints, self._qposadr, _QPOS_WIDTH)
+
+    def qvel(self, *joints: str) -> np.ndarray:
+        """Indices into ``qvel`` (and ``qacc``, ``qfrc_*``) covering the named joints, in order."""
+        return self._span(joints, self._dofadr, _QVEL_WIDTH)
+
+    def sensor(self, name: str) -> np.ndarray:
+        """Indices into ``sensordata`` of the named sensor."""
+        i = self.id("sensor", name)
+        return np.arange(self._sensor_adr[i], self._sensor_adr[i] + self._sensor_dim[i])
+
+    def _span(self, joints, adr, width) -> np.ndarray:
+        parts = []
+        for j in joints:
+            i = self.id("joint", j)
+            parts.append(np.arange(adr[i], adr[i] + width[int(self._jnt_type[i])]))
+        return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+
+
+# --------------------------------------------------------------------------------------------------
+# Compiled physics
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Physics:
+    """A model compiled once for MJX, with its names and dm_control's control-step timing.
+
+    Attributes:
+      mj_model: the host ``mujoco.MjModel`` (ENERGY flag cleared), for rendering and conversion.
+      model: the ``mjx.Model`` every jitted function closes over.
+      impl: ``"jax"`` or ``"warp"``.
+      n_substeps: physics steps per control step.
+      names: name -> index tables.
+      data0: data at ``qpos0``, made once (JAX arrays are immutable, so it is shared safely).
+    """
+
+    mj_model: mujoco.MjModel
+    model: mjx.Model
+    impl: str
+    n_substeps: int
+    names: Names
+    data0: mjx.Data
+
+    @property
+    def timestep(self) -> float:
+        """Physics timestep in seconds."""
+        return float(self.mj_model.opt.timestep)
+
+    @property
+    def control_timestep(self) -> float:
+        """Control timestep in seconds (``n_substeps * timestep``)."""
+        return self.n_substeps * self.timestep
+
+    def make_data(self) -> mjx.Data:
+        """Fresh MJX data at ``qpos0`` (derived quantities not yet computed)."""
+        return self.data0
+
+    def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """Full forward dynamics at the current state (used after a reset)."""
+        return mjx.forward(model, data)
+
+    def control_step(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """Advances ``n_substeps`` physics steps with ``data.ctrl`` held fixed.
+
+        Expects ``data``'s position/velocity stage to be current (true after :meth:`forward` and
+        after every control step). Leaves positions/velocities and their derived quantities at the
+        final state and acceleration-stage quantities one substep older, as dm_control does.
+        """
+        if self.impl == "warp":
+            # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
+            data = jax.lax.fori_loop(0, self.n_substeps, lambda _, d: mjx.step(model, d), data)
+            return mjx.forward(model, data)
+        substep = functools.partial(_rotated_substep, model)
+        return jax.lax.fori_loop(0, self.n_substeps, lambda _, d: substep(d), data)
+
+    def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
+        """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""
+        return mjx.get_data(self.mj_model, data)
+
+
+def _make_data(model: mjx.Model, impl: str) -> mjx.Data:
+    kwargs = {}
+    if impl == "warp":
+        kwargs = dict(naconmax=WARP_NACONMAX_PER_ENV, njmax=WARP_NJMAX)
+    with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
+        return mjx.make_data(model, impl=impl, **kwargs)
+
+
+def _position_velocity_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    d = mjx.fwd_position(m, d)
+    d = mjx.sensor_pos(m, d)
+    d = mjx.fwd_velocity(m, d)
+    return mjx.sensor_vel(m, d)
+
+
+def _rotated_substep(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    """One ``mjx.step`` with its position/velocity stage moved from the start to the end."""
+    d = mjx.fwd_actuation(m, d)
+    d = mjx.fwd_acceleration(m, d)
+    if d._impl.efc_J.size == 0:  # no constraint rows: same shortcut as mjx.forward
+        d = d.replace(qacc=d.qacc_smooth)
+    else:
+        d = mjx.solve(m, d)
+        d = mjx.sensor_acc(m, d)
+    integrator = mujoco.mjtIntegrator(int(m.opt.integrator))
+    if integrator == mujoco.mjtIntegrator.mjINT_EULER:
+        d = mjx.euler(m, d)
+    elif integrator == mujoco.mjtIntegrator.mjINT_RK4:
+        d = mjx.rungekutta4(m, d)
+    elif integrator == mujoco.mjtIntegrator.mjINT_IMPLICITFAST:
+        d = mjx.implicit(m, d)
+    else:
+        raise UnsupportedFeatureError(f"integrator {integrator.name} is not supported by MJX")
+    return _position_velocity_stage(m, d)
+
+
+def compile_physics(
+    model: mujoco.MjModel | mujoco.MjSpec,
+    *,
+    control_timestep: float | None = None,
+    impl: str = DEFAULT_IMPL,
+) -> Physics:
+    """Compiles a MuJoCo model (or spec) for MJX once.
+
+    Args:
+      model: a compiled ``mujoco.MjModel`` or a ``mujoco.MjSpec`` to compile.
+      control_timestep: seconds per control step; ``None`` means one physics step.
+      impl: MJX implementation, ``"jax"`` (default) or ``"warp"``.
+
+    Returns:
+      The compiled :class:`Physics`.
+
+    Raises:
+      UnsupportedFeatureError: naming each feature (e.g. geom pair) the impl cannot run.
+      ValueError: for an unknown impl or a control timestep that is not a whole number of substeps.
+    """
+    mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
+    mj_model = _without_energy(mj_model)
+    _check_support(mj_model, impl)
+    dt = float(mj_model.opt.timestep)
+    n_substeps = 1 if control_timestep is None else compute_n_substeps(control_timestep, dt)
+    try:
+        mjx_model = mjx.put_model(mj_model, impl=impl)
+    except NotImplementedError as e:  # anything our own check did not foresee
+        raise UnsupportedFeatureError(f"MJX impl={impl!r} cannot simulate this model: {e}") from e
+    data0 = _make_data(mjx_model, impl)
+    return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
+
+
+def _without_energy(mj_model: mujoco.MjModel) -> mujoco.MjModel:
+    """A copy with the ENERGY enable-flag cleared (MJX rejects it; it never changes dynamics)."""
+    energy = int(mujoco.mjtEnableBit.mjENBL_ENERGY)
+    if not mj_model.opt.enableflags & energy:
+        return mj_model
+    m = copy.copy(mj_model)
+    m.opt.enableflags &= ~energy
+    return m
+
+
+def model_with(model: mjx.Model, overrides) -> mjx.Model:
+    """``model`` with some array fields replaced (per-env randomised parameters)."""
+    return model.replace(**overrides) if overrides else model
+
+
+def as_float(x) -> jax.Array:
+    """``x`` as a JAX array of the default float dtype."""
+    return jnp.asarray(x, dtype=jnp.result_type(float))

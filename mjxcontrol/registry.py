@@ -1,0 +1,149 @@
+"""The lazy task registry: ``load``, ``list_tasks`` and the ``register`` decorator.
+
+Domain modules live in ``mjxcontrol.tasks`` (the repo's top-level ``tasks/`` folder). They are
+discovered by name and imported only when a task of theirs is asked for, so ``import mjxcontrol``
+stays cheap. Each module registers factories with ``@register("task", tags=...)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable
+
+from mjxcontrol.env import Env
+from mjxcontrol.physics import DEFAULT_IMPL, compile_physics
+from mjxcontrol.task import Task
+
+TASKS_PACKAGE = "mjxcontrol.tasks"
+# dm_control's tags. EXTRA is not a tag there either: it is every task not tagged benchmarking.
+BENCHMARKING, EASY, HARD, EXTRA = "benchmarking", "easy", "hard", "extra"
+KNOWN_TAGS = (BENCHMARKING, EASY, HARD)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskInfo:
+    """One registered task: ``domain/name``, its tags and its factory."""
+
+    domain: str
+    name: str
+    tags: tuple[str, ...]
+    factory: Callable[..., Task] = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.domain}/{self.name}"
+
+
+_REGISTRY: dict[str, dict[str, TaskInfo]] = {}
+
+
+def register(name: str, tags: tuple[str, ...] = ()):
+    """Decorator registering a task factory ``(**overrides) -> Task`` under the module's domain."""
+    unknown = set(tags) - set(KNOWN_TAGS)
+    if unknown:
+        raise ValueError(f"unknown tags {sorted(unknown)}; known: {KNOWN_TAGS}")
+
+    def decorator(factory: Callable[..., Task]) -> Callable[..., Task]:
+        domain = factory.__module__.rsplit(".", 1)[-1]
+        all_tags = tuple(tags) if BENCHMARKING in tags else (*tags, EXTRA)
+        tasks = _REGISTRY.setdefault(domain, {})
+        if name in tasks:
+            raise ValueError(f"task {domain}/{name} is registered twice")
+        tasks[name] = TaskInfo(domain, name, all_tags, factory)
+        return factory
+
+    return decorator
+
+
+@functools.cache
+def domains() -> tuple[str, ...]:
+    """Names of every domain module, sorted (found without importing them)."""
+    package = importlib.import_module(TASKS_PACKAGE)
+    return tuple(
+        sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
+    )
+
+
+def _domain_tasks(domain: str) -> dict[str, TaskInfo]:
+    if domain not in domains():
+        raise ValueError(f"unknown domain {domain!r}{_suggest(domain, domains())}")
+    importlib.import_module(f"{TASKS_PACKAGE}.{domain}")
+    return _REGISTRY.get(domain, {})
+
+
+def list_tasks(tag: str | None = None) -> list[TaskInfo]:
+    """Every registered task in dm_control's order (domains sorted, tasks in definition order).
+
+    Args:
+      tag: keep only tasks with this tag (``benchmarking``, ``easy``, ``hard`` or ``extra``).
+    """
+    out = [info for d in domains() for info in _domain_tasks(d).values()]
+    if tag is not None:
+        if tag not in (*KNOWN_TAGS, EXTRA):
+            raise ValueError(f"unknown tag {tag!r}; choose one of {(*KNOWN_TAGS, EXTRA)}")
+        out = [info for info in out if tag in info.tags]
+    return out
+
+
+def get_info(domain: str, task: str | None = None) -> TaskInfo:
+    """The registered task ``domain/task`` (also accepts one ``"domain/task"`` string)."""
+    domain, task = split_id(domain, task)
+    tasks = _domain_tasks(domain)
+    if task not in tasks:
+        raise ValueError(f"unknown task {domain}/{task!r}{_suggest(task, tasks)}")
+    return tasks[task]
+
+
+def make_task(domain: str, task: str | None = None, **overrides) -> Task:
+    """The task config with ``overrides`` (dataclass fields such as ``time_limit``) applied."""
+    info = get_info(domain, task)
+    config = info.factory()
+    fields = {f.name for f in dataclasses.fields(config)}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise ValueError(
+            f"{info.id} has no option(s) {unknown}{_suggest(unknown[0], fields)} "
+            f"(options: {sorted(fields)})"
+        )
+    return dataclasses.replace(config, **overrides)
+
+
+def load(domain: str, task: str | None = None, *, impl: str = DEFAULT_IMPL, **overrides) -> Env:
+    """Builds an environment, mirroring ``dm_control.suite.load``.
+
+    Args:
+      domain: domain name (``"cartpole"``) or a ``"domain/task"`` id.
+      task: task name (``"swingup"``); omit when ``domain`` is an id.
+      impl: MJX implementation, ``"jax"`` or ``"warp"``.
+      **overrides: task options, e.g. ``time_limit=5.0`` or ``control_timestep=0.02``.
+
+    Returns:
+      An :class:`~mjxcontrol.env.Env`. The model is compiled once per (task config, impl) and
+      shared between envs built with the same arguments.
+    """
+    config = make_task(domain, task, **overrides)
+    info = get_info(domain, task)
+    return Env(config, _physics(config, impl), info.domain, info.name)
+
+
+@functools.lru_cache(maxsize=64)
+def _physics(config: Task, impl: str):
+    return compile_physics(config.model(), control_timestep=config.control_timestep, impl=impl)
+
+
+def split_id(domain: str, task: str | None) -> tuple[str, str]:
+    """``("cartpole/swingup", None)`` or ``("cartpole", "swingup")`` -> ``("cartpole", "swingup")``."""
+    if task is None:
+        if domain.count("/") != 1:
+            raise ValueError(f"expected 'domain/task', got {domain!r}")
+        domain, task = domain.split("/")
+    return domain, task
+
+
+def _suggest(name: str, choices) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
+    return f"; did you mean {' or '.join(map(repr, close))}?" if close else ""

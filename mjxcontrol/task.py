@@ -1,0 +1,87 @@
+"""The base class every task definition derives from.
+
+A task is a frozen (hashable) dataclass of static config: anything that changes shapes or control
+flow (number of poles, sparse vs dense reward, time limit). Its methods are pure functions of
+``(physics, data, task_state)`` that the :class:`~mjxcontrol.env.Env` composes into ``reset`` and
+``step``. Names are resolved through ``physics.names`` at trace time, which yields static indices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+import mujoco
+from mujoco import mjx
+
+from mjxcontrol.physics import Physics
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """Static description of one task. Subclasses override the methods below.
+
+    Attributes:
+      time_limit: episode length in seconds (dm_control's ``time_limit``); ``inf`` for none.
+      control_timestep: seconds per agent step; ``None`` means one physics step.
+    """
+
+    #: Inclusive bounds of the reward (dm_control's suite rewards lie in [0, 1]).
+    reward_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+
+    time_limit: float = float("inf")
+    control_timestep: float | None = None
+
+    def model(self) -> mujoco.MjModel | mujoco.MjSpec:
+        """The MuJoCo model (or spec) of this task. Called once, at build time."""
+        raise NotImplementedError
+
+    def reset_params(self, physics: Physics, params: dict, key: jax.Array) -> dict:
+        """Per-episode model changes (dm_control writes these into the model at reset).
+
+        Returns ``params`` with extra ``mjx.Model`` field overrides, e.g. point_mass/hard's
+        ``wrap_prm``. Called by ``Env.reset`` before :meth:`initialize`. Default: unchanged.
+        """
+        del physics, key
+        return params
+
+    def initialize(
+        self, physics: Physics, model: mjx.Model, data: mjx.Data, key: jax.Array
+    ) -> tuple[mjx.Data, Any]:
+        """Samples an initial state (dm_control's ``initialize_episode``).
+
+        Args:
+          physics: the compiled physics (names, substeps).
+          model: the ``mjx.Model`` with this env's parameters applied.
+          data: data at ``qpos0`` with zero velocity and control.
+          key: PRNG key reserved for this reset.
+
+        Returns:
+          ``(data, task_state)``; ``data`` needs only qpos/qvel (and act) set: the env runs
+          ``mjx.forward`` afterwards, as dm_control's ``after_reset`` does.
+        """
+        del physics, model, key
+        return data, ()
+
+    def observe(self, physics: Physics, data: mjx.Data, task_state: Any) -> OrderedDict:
+        """Observation in dm_control's key order: name -> array (shapes per the task docstring)."""
+        raise NotImplementedError
+
+    def reward(
+        self, physics: Physics, data: mjx.Data, task_state: Any
+    ) -> tuple[jax.Array, dict[str, jax.Array]]:
+        """``(reward, terms)``: the scalar reward and the named terms it is made of."""
+        raise NotImplementedError
+
+    def terminated(self, physics: Physics, data: mjx.Data, task_state: Any) -> jax.Array:
+        """True in a terminal (discount-0) state. Most suite tasks never terminate."""
+        del physics, data, task_state
+        return jnp.zeros((), bool)
+
+    def after_step(self, physics: Physics, data: mjx.Data, task_state: Any) -> Any:
+        """Updates ``task_state`` after each control step (default: unchanged)."""
+        del physics, data
+        return task_state

@@ -1,0 +1,236 @@
+"""One-step parity checks against the installed dm_control (imported lazily: a test extra).
+
+Procedure: run dm_control's own task with its own resets and uniformly random actions; at sampled
+steps record the state *before* the step (qpos, qvel, act and any task extras such as a target the
+reset wrote into the model), the action, and dm_control's observation and reward *after* it. Copy
+each recorded state into our env (``Env.set_physics_state``), apply the same action, and compare.
+Many one-step comparisons, not long rollouts: float32 rounding makes trajectories diverge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mjxcontrol.env import Env
+
+# Default one-step tolerances: |ours - dm_control| <= ATOL + RTOL * |dm_control|. MJX in float32
+# agrees with C MuJoCo to ~2e-5 relative on contact-light states (shared/reference/mjx_facts.md).
+OBS_ATOL = 1e-4
+OBS_RTOL = 1e-4
+REWARD_ATOL = 1e-4
+
+# One batch size for every compiled function in the checks, so each task compiles once per run.
+BATCH = 256
+NUM_RESETS = 4 * BATCH
+
+TaskStateFn = Callable[[object], object]  # dm_control env -> our task_state for its current state
+
+
+@dataclasses.dataclass
+class Samples:
+    """Recorded dm_control transitions, each array with a leading sample axis ``[N, ...]``."""
+
+    qpos: np.ndarray
+    qvel: np.ndarray
+    act: np.ndarray
+    task_state: object  # pytree of [N, ...] arrays, or ()
+    action: np.ndarray
+    obs: dict[str, np.ndarray]
+    reward: np.ndarray
+
+
+StartFn = Callable[[object, np.random.Generator], None]  # moves a freshly reset dm_control env
+
+
+def record_dm_control(
+    domain: str,
+    task: str,
+    num_samples: int,
+    *,
+    seed: int = 0,
+    max_episode_steps: int = 200,
+    record_rate: float = 0.1,
+    task_state_fn: TaskStateFn | None = None,
+    start_fn: StartFn | None = None,
+    start_fraction: float = 0.5,
+    action_scale: float = 1.0,
+) -> Samples:
+    """Samples ``num_samples`` transitions from dm_control's ``domain/task`` under random actions.
+
+    Each episode starts from dm_control's own reset; in ``start_fraction`` of them ``start_fn``
+    then moves the physics (inside ``physics.reset_context()``), e.g. close to the goal so that
+    sparse rewards are exercised. Episodes run up to ``max_episode_steps`` uniform actions over
+    ``action_scale`` times the action range (above 1 exercises actuator clamping), recording each
+    step with probability ``record_rate``.
+    """
+    from dm_control import suite
+
+    rng = np.random.default_rng(seed)
+    env = suite.load(domain, task, task_kwargs={"random": seed})
+    spec = env.action_spec()
+    mid, half = (spec.maximum + spec.minimum) / 2, (spec.maximum - spec.minimum) / 2
+    rows: list[tuple] = []
+    while len(rows) < num_samples:
+        env.reset()
+        if start_fn is not None and rng.uniform() < start_fraction:
+            with env.physics.reset_context():
+                start_fn(env, rng)
+        for _ in range(int(rng.integers(1, max_episode_steps + 1))):
+            action = mid + half * action_scale * rng.uniform(-1, 1, spec.shape)
+            p = env.physics
+            before = (
+                p.data.qpos.copy(), p.data.qvel.copy(), p.data.act.copy(),
+                task_state_fn(env) if task_state_fn else (),
+            )
+            ts = env.step(action)
+            if rng.uniform() < record_rate:
+                rows.append((*before, action, dict(ts.observation), float(ts.reward)))
+            if ts.last() or len(rows) == num_samples:
+                break
+    qpos, qvel, act, task_states, actions, obs, reward = zip(*rows, strict=True)
+    return Samples(
+        qpos=np.stack(qpos),
+        qvel=np.stack(qvel),
+        act=np.stack(act),
+        task_state=jax.tree.map(lambda *x: np.stack(x), *task_states),
+        action=np.stack(actions),
+        obs={k: np.stack([np.asarray(o[k]).reshape(-1) for o in obs]) for k in obs[0]},
+        reward=np.asarray(reward),
+    )
+
+
+def step_ours(env: Env, samples: Samples, *, key: int = 0):
+    """Our observation and reward one step after each recorded state (``[N, ...]`` numpy)."""
+    n = samples.qpos.shape[0]
+    fns = compiled(env)
+    state = fns["reset"](jax.random.split(jax.random.key(key), n))
+    task_state = samples.task_state if jax.tree.leaves(samples.task_state) else None
+    state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, task_state)
+    state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
+    obs = {k: np.asarray(v).reshape(n, -1) for k, v in state.obs.items()}
+    return obs, np.asarray(state.reward)
+
+
+_COMPILED: dict[int, dict] = {}
+
+
+def compiled(env: Env) -> dict:
+    """Jitted, vmapped ``reset``, ``step`` and ``set_state`` of ``env``, made once per env."""
+    if id(env) not in _COMPILED:
+        has_act = env.physics.mj_model.na > 0
+
+        def set_state(state, qpos, qvel, act, task_state):
+            return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
+
+        _COMPILED[id(env)] = {
+            "env": env,  # keeps id(env) valid
+            "reset": jax.jit(jax.vmap(env.reset)),
+            "step": jax.jit(jax.vmap(env.step)),
+            "set_state": jax.jit(jax.vmap(set_state)),
+        }
+    return _COMPILED[id(env)]
+
+
+def compare(
+    env: Env,
+    samples: Samples,
+    *,
+    obs_atol: float = OBS_ATOL,
+    obs_rtol: float = OBS_RTOL,
+    reward_atol: float = REWARD_ATOL,
+) -> list[str]:
+    """Steps ours from every recorded state; returns a description of each mismatch found."""
+    obs, reward = step_ours(env, samples)
+    problems = []
+    if list(obs) != list(samples.obs):
+        problems.append(f"observation keys: ours {list(obs)} vs dm_control {list(samples.obs)}")
+    for k, ref in samples.obs.items():
+        if k not in obs:
+            continue
+        if obs[k].shape != ref.shape:
+            problems.append(f"obs[{k!r}] shape: ours {obs[k].shape} vs {ref.shape}")
+            continue
+        err = np.abs(obs[k] - ref) - obs_rtol * np.abs(ref)
+        if (err > obs_atol).any():
+            i, j = np.unravel_index(np.argmax(err), err.shape)
+            problems.append(
+                f"obs[{k!r}]: {int((err > obs_atol).any(1).sum())}/{len(ref)} samples differ; "
+                f"worst sample {i} entry {j}: ours {obs[k][i, j]:.6g} vs dm_control {ref[i, j]:.6g}"
+            )
+    err = np.abs(reward - samples.reward)
+    if (err > reward_atol).any():
+        i = int(np.argmax(err))
+        problems.append(
+            f"reward: {int((err > reward_atol).sum())}/{len(err)} samples differ; worst sample "
+            f"{i}: ours {reward[i]:.6g} vs dm_control {samples.reward[i]:.6g}"
+        )
+    return problems
+
+
+def record_dm_control_resets(
+    domain: str, task: str, num: int, *, seed: int = 0, task_state_fn: TaskStateFn | None = None
+) -> dict[str, np.ndarray]:
+    """qpos, qvel (and task extras) right after ``num`` dm_control resets: ``[num, ...]`` arrays."""
+    from dm_control import suite
+
+    env = suite.load(domain, task, task_kwargs={"random": seed})
+    out: dict[str, list] = {"qpos": [], "qvel": [], "task_state": []}
+    for _ in range(num):
+        env.reset()
+        out["qpos"].append(env.physics.data.qpos.copy())
+        out["qvel"].append(env.physics.data.qvel.copy())
+        out["task_state"].append(task_state_fn(env) if task_state_fn else ())
+    return {
+        "qpos": np.stack(out["qpos"]),
+        "qvel": np.stack(out["qvel"]),
+        "task_state": jax.tree.map(lambda *x: np.stack(x), *out["task_state"]),
+    }
+
+
+def our_resets(env: Env, num: int = NUM_RESETS, *, seed: int = 1) -> dict[str, np.ndarray]:
+    """qpos, qvel and task_state after ``num`` of our resets (in batches of :data:`BATCH`)."""
+    reset = compiled(env)["reset"]
+    keys = jax.random.split(jax.random.key(seed), num).reshape(-1, BATCH)
+    states = [reset(k) for k in keys]
+    cat = lambda *x: np.concatenate([np.asarray(v) for v in x])  # noqa: E731
+    return {
+        "qpos": cat(*[s.data.qpos for s in states]),
+        "qvel": cat(*[s.data.qvel for s in states]),
+        "task_state": jax.tree.map(cat, *[s.task_state for s in states]),
+    }
+
+
+def reset_distribution_pvalues(
+    ours: dict[str, np.ndarray], reference: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Two-sample Kolmogorov-Smirnov p-value per coordinate (``"qpos[3]"`` -> p).
+
+    Coordinates that are constant in both samples are reported as 1.0 when the constants agree
+    (to float32 rounding) and 0.0 when they do not.
+    """
+    from scipy import stats
+
+    out = {}
+    for name in ("qpos", "qvel"):
+        a, b = np.asarray(ours[name], np.float64), np.asarray(reference[name], np.float64)
+        for j in range(a.shape[1]):
+            out[f"{name}[{j}]"] = _pvalue(stats, a[:, j], b[:, j])
+    leaves_a = jax.tree.leaves(ours.get("task_state", ()))
+    leaves_b = jax.tree.leaves(reference.get("task_state", ()))
+    for i, (a, b) in enumerate(zip(leaves_a, leaves_b, strict=True)):
+        a = np.asarray(a, np.float64).reshape(len(a), -1)
+        b = np.asarray(b, np.float64).reshape(len(b), -1)
+        for j in range(a.shape[1]):
+            out[f"task_state{i}[{j}]"] = _pvalue(stats, a[:, j], b[:, j])
+    return out
+
+
+def _pvalue(stats, a: np.ndarray, b: np.ndarray) -> float:
+    if np.ptp(a) < 1e-6 and np.ptp(b) < 1e-6:
+        return 1.0 if abs(a.mean() - b.mean()) <= 1e-5 * (1 + abs(b.mean())) else 0.0
+    return float(stats.ks_2samp(a, b).pvalue)

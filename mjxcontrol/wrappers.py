@@ -1,0 +1,69 @@
+"""Environment wrappers. ``AutoReset`` starts a new episode when one ends, keeping ``final_obs``."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from mjxcontrol.env import Env
+from mjxcontrol.types import State
+
+
+class AutoReset:
+    """Resets finished episodes inside ``step``; works on single or batched (1-D) states.
+
+    After a step that ends an episode (``terminated | truncated``) the returned state carries the
+    *new* episode's ``data``, ``obs``, ``step`` (0), ``task_state`` and ``key``, while ``reward``,
+    ``discount``, ``terminated``, ``truncated`` and ``metrics`` describe the step that ended it and
+    ``final_obs`` holds its last observation. On other steps ``final_obs`` equals ``obs``.
+
+    Batched states (a leading env axis, as made by ``jax.vmap(env.reset)``) are stepped with
+    ``vmap`` and the reset branch is a real ``lax.cond`` taken only when some env finished, so
+    expensive resets (e.g. cheetah's 200 settling steps) cost nothing on ordinary steps.
+    """
+
+    def __init__(self, env: Env):
+        self.env = env
+
+    def __getattr__(self, name):
+        return getattr(self.env, name)
+
+    def reset(self, key: jax.Array, params=None) -> State:
+        """Same as ``env.reset`` for one env; for a batch of keys use :meth:`reset_batch`."""
+        return self.env.reset(key, params)
+
+    def reset_batch(self, keys: jax.Array, params=None) -> State:
+        """``vmap(env.reset)`` over a batch of keys (params shared unless batched via vmap)."""
+        return jax.vmap(self.env.reset, in_axes=(0, None))(keys, params)
+
+    def step(self, state: State, action: jax.Array) -> State:
+        """Steps, then replaces finished envs by fresh ones (see class docstring)."""
+        batched = state.step.ndim == 1
+        step = jax.vmap(self.env.step) if batched else self.env.step
+        state = step(state, action)
+        state = state.replace(final_obs=state.obs)
+        return jax.lax.cond(
+            jnp.any(state.done), lambda s: self._reset_done(s, batched), lambda s: s, state
+        )
+
+    def _reset_done(self, state: State, batched: bool) -> State:
+        def split(key):
+            key, reset_key = jax.random.split(key)
+            return key, reset_key
+
+        if batched:
+            keys, reset_keys = jax.vmap(split)(state.key)
+            fresh = jax.vmap(self.env.reset)(reset_keys, state.params)
+        else:
+            keys, reset_keys = split(state.key)
+            fresh = self.env.reset(reset_keys, state.params)
+        fresh = fresh.replace(key=keys)
+
+        def pick(new, old):
+            done = state.done.reshape(state.done.shape + (1,) * (old.ndim - state.done.ndim))
+            return jnp.where(done, new, old)
+
+        keep = ("data", "obs", "step", "task_state", "key")
+        return state.replace(
+            **{f: jax.tree.map(pick, getattr(fresh, f), getattr(state, f)) for f in keep}
+        )
