@@ -87,12 +87,16 @@ def unsupported_features(mj_model: mujoco.MjModel, impl: str) -> list[str]:
             n1 = mj_model.geom(g1).name or f"geom {g1}"
             n2 = mj_model.geom(g2).name or f"geom {g2}"
             problems.append(
-                f"collision pair ({mujoco.mjtGeom(t1).name}, {mujoco.mjtGeom(t2).name}) between "
+                f"collision pair ({_geom_type(t1)}, {_geom_type(t2)}) between "
                 f"geoms '{n1}' and '{n2}' (and any others of these types)"
             )
     if mj_model.nflex:
         problems.append(f"{mj_model.nflex} flex object(s)")
     return problems
+
+
+def _geom_type(t: int) -> str:
+    return mujoco.mjtGeom(t).name.removeprefix("mjGEOM_")
 
 
 def _check_support(mj_model: mujoco.MjModel, impl: str) -> None:

@@ -10,7 +10,12 @@ from mujoco import mjx
 
 from mjxcontrol.physics import Physics
 
-_FREE, _BALL, _SLIDE, _HINGE = (int(t) for t in mujoco.mjtJoint)
+_FREE, _BALL, _SLIDE, _HINGE = (
+    int(mujoco.mjtJoint.mjJNT_FREE),
+    int(mujoco.mjtJoint.mjJNT_BALL),
+    int(mujoco.mjtJoint.mjJNT_SLIDE),
+    int(mujoco.mjtJoint.mjJNT_HINGE),
+)
 
 
 def randomize_limited_and_rotational_joints(

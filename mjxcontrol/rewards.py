@@ -19,10 +19,10 @@ is traced, and they are checked eagerly in Python. The function is safe inside `
 
 The results match ``dm_control.utils.rewards.tolerance`` to float32 rounding (``x`` equal to
 ``nan`` gives the same ``nan`` or ``0`` that dm_control gives), and the argument checks are the
-same ones dm_control makes, with one deliberate tightening: dm_control only checks ``sigmoid`` and
-``value_at_margin`` when ``margin > 0`` (they are unused otherwise), whereas this module checks them
-on every call, so a typo cannot lurk behind a configuration whose margin happens to be 0. NaN
-bounds or margins, which dm_control silently turns into meaningless rewards, are also rejected.
+same ones dm_control makes, tightened in two deliberate ways: dm_control only checks ``sigmoid``
+and ``value_at_margin`` when ``margin > 0`` (they are unused otherwise), whereas this module checks
+them on every call, so a typo cannot lurk behind a configuration whose margin happens to be 0; and
+NaN bounds or margins, which dm_control silently turns into meaningless rewards, are rejected.
 """
 
 from __future__ import annotations
@@ -30,13 +30,17 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 __all__ = ["SIGMOIDS", "tolerance"]
+
+# A concrete real number: a Python or NumPy scalar, or a single-element (non-traced) array.
+RealScalar: TypeAlias = "float | np.number | np.ndarray | jax.Array"
 
 SIGMOIDS: tuple[str, ...] = (
     "gaussian",
@@ -74,7 +78,7 @@ def _concrete_scalar(name: str, value: Any) -> float:
     Raises:
         TypeError: If ``value`` is a JAX tracer, is not a real number, or has more than one element.
     """
-    if isinstance(value, jax.core.Tracer):
+    if isinstance(value, Tracer):
         raise TypeError(
             f"`{name}` must be a concrete number, but got a traced JAX value ({value!r}). "
             f"tolerance() needs its shape parameters when it is traced; pass `{name}` as a Python "
@@ -111,7 +115,7 @@ def _check_arguments(
         TypeError: If an argument is traced, not a number, or (for ``bounds``) not a pair.
         ValueError: If an argument is out of its allowed range.
     """
-    if isinstance(bounds, jax.core.Tracer):
+    if isinstance(bounds, Tracer):
         # Unpacking a tracer would "work" and then fail deep inside; name the problem instead.
         raise TypeError(
             f"`bounds` must be a pair of concrete numbers, but got a traced JAX value ({bounds!r})."
@@ -180,7 +184,7 @@ def _scaled(d: jax.Array, scale: float) -> jax.Array:
     return d * scale
 
 
-def _host_scale(fn: Callable[[np.float64], np.float64], value_at_1: float) -> float:
+def _host_scale(fn: Callable[[np.float64], Any], value_at_1: float) -> float:
     """Evaluates a scale formula in float64; an overflow becomes ``inf`` rather than an error."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         return float(fn(np.float64(value_at_1)))
@@ -294,10 +298,10 @@ def _tolerance(
 
 def tolerance(
     x: Any,
-    bounds: tuple[float, float] = (0.0, 0.0),
-    margin: float = 0.0,
+    bounds: tuple[RealScalar, RealScalar] | np.ndarray = (0.0, 0.0),
+    margin: RealScalar = 0.0,
     sigmoid: str = "gaussian",
-    value_at_margin: float = _DEFAULT_VALUE_AT_MARGIN,
+    value_at_margin: RealScalar = _DEFAULT_VALUE_AT_MARGIN,
 ) -> jax.Array:
     """Scores how close ``x`` is to the interval ``bounds``: 1 inside, decaying outside.
 

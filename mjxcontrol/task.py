@@ -42,8 +42,9 @@ class Task:
     def reset_params(self, physics: Physics, params: dict, key: jax.Array) -> dict:
         """Per-episode model changes (dm_control writes these into the model at reset).
 
-        Returns ``params`` with extra ``mjx.Model`` field overrides, e.g. point_mass/hard's
-        ``wrap_prm``. Called by ``Env.reset`` before :meth:`initialize`. Default: unchanged.
+        Returns ``params`` with extra ``mjx.Model`` array-field overrides, e.g. point_mass/hard's
+        random actuation directions as ``actuator_gear``. Called by ``Env.reset`` before
+        :meth:`initialize`. Default: unchanged.
         """
         del physics, key
         return params

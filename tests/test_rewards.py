@@ -6,6 +6,7 @@ import functools
 import math
 import re
 import warnings
+from typing import Any
 
 import chex
 import jax
@@ -336,7 +337,7 @@ def test_sigmoids_constant_matches_dm_control():
 @pytest.mark.parametrize("argument", ["margin", "value_at_margin", "bounds", "bounds[1]"])
 def test_traced_parameters_raise_type_error(argument):
     def f(p):
-        kwargs = dict(bounds=(0.0, 1.0), margin=1.0, value_at_margin=0.1)
+        kwargs: dict[str, Any] = dict(bounds=(0.0, 1.0), margin=1.0, value_at_margin=0.1)
         if argument == "bounds":
             kwargs["bounds"] = p
         elif argument == "bounds[1]":

@@ -17,6 +17,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
+from mjxcontrol.testing.compiled import BATCH, compiled
+
+__all__ = [
+    "BATCH", "NUM_RESETS", "Samples", "compare", "compiled", "our_resets",
+    "record_dm_control", "record_dm_control_resets", "reset_distribution_pvalues", "step_ours",
+]
 
 # Default one-step tolerances: |ours - dm_control| <= ATOL + RTOL * |dm_control|. MJX in float32
 # agrees with C MuJoCo to ~2e-5 relative on contact-light states (shared/reference/mjx_facts.md).
@@ -24,8 +30,6 @@ OBS_ATOL = 1e-4
 OBS_RTOL = 1e-4
 REWARD_ATOL = 1e-4
 
-# One batch size for every compiled function in the checks, so each task compiles once per run.
-BATCH = 256
 NUM_RESETS = 4 * BATCH
 
 TaskStateFn = Callable[[object], object]  # dm_control env -> our task_state for its current state
@@ -114,26 +118,6 @@ def step_ours(env: Env, samples: Samples, *, key: int = 0):
     state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
     obs = {k: np.asarray(v).reshape(n, -1) for k, v in state.obs.items()}
     return obs, np.asarray(state.reward)
-
-
-_COMPILED: dict[int, dict] = {}
-
-
-def compiled(env: Env) -> dict:
-    """Jitted, vmapped ``reset``, ``step`` and ``set_state`` of ``env``, made once per env."""
-    if id(env) not in _COMPILED:
-        has_act = env.physics.mj_model.na > 0
-
-        def set_state(state, qpos, qvel, act, task_state):
-            return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
-
-        _COMPILED[id(env)] = {
-            "env": env,  # keeps id(env) valid
-            "reset": jax.jit(jax.vmap(env.reset)),
-            "step": jax.jit(jax.vmap(env.step)),
-            "set_state": jax.jit(jax.vmap(set_state)),
-        }
-    return _COMPILED[id(env)]
 
 
 def compare(

@@ -1,0 +1,115 @@
+"""The ``mjxcontrol`` command: ``list``, ``info DOMAIN/TASK`` and ``bench DOMAIN/TASK``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+from mjxcontrol import registry
+from mjxcontrol.physics import IMPLS, UnsupportedFeatureError, unsupported_features, warp_available
+
+
+def _list(args) -> int:
+    tasks = registry.list_tasks(args.tag)
+    width = max(len(t.id) for t in tasks)
+    for t in tasks:
+        print(f"{t.id:<{width}}  {', '.join(t.tags)}")
+    print(f"{len(tasks)} tasks")
+    return 0
+
+
+def _info(args) -> int:
+    env = registry.load(args.task, impl=args.impl)
+    m = env.physics.mj_model
+    support = {}
+    for impl in IMPLS:
+        problems = unsupported_features(m, impl)
+        if impl == "warp" and not warp_available():
+            problems = ["warp-lang not installed (pip install 'mjxcontrol[warp]')"]
+        support[impl] = "supported" if not problems else "; ".join(problems)
+    info = {
+        "task": env.id,
+        "tags": list(registry.get_info(args.task).tags),
+        "observation_spec": {k: list(s.shape) for k, s in env.observation_spec().items()},
+        "action_spec": {
+            "shape": list(env.action_spec().shape),
+            "minimum": env.action_spec().minimum.tolist(),
+            "maximum": env.action_spec().maximum.tolist(),
+        },
+        "physics_timestep": env.physics.timestep,
+        "n_substeps": env.n_substeps,
+        "control_timestep": env.control_timestep,
+        "time_limit": env.task.time_limit,
+        "step_limit": env.step_limit,
+        "model": {"nq": m.nq, "nv": m.nv, "nu": m.nu, "nbody": m.nbody, "ngeom": m.ngeom},
+        "mjx_support": support,
+        "options": {f.name: getattr(env.task, f.name) for f in dataclasses.fields(env.task)},
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+    else:
+        for k, v in info.items():
+            print(f"{k:>17}: {v}")
+    return 0
+
+
+def _bench(args) -> int:
+    from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
+
+    env = registry.load(args.task, impl=args.impl)
+    result = throughput.measure(
+        env, args.num_envs, args.steps, raw=not args.no_raw, progress=not args.json
+    )
+    if args.json:
+        print(json.dumps(dataclasses.asdict(result), indent=2))
+        return 0
+    print(f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
+          f"substeps={result.n_substeps} device={result.device}")
+    print(f"  env:  compile {result.compile_s:7.1f} s   {result.env_steps_per_s:12,.0f} env-steps/s")
+    if result.raw_steps_per_s is not None:
+        print(f"  raw mjx.step x{result.n_substeps}: compile {result.raw_compile_s:7.1f} s   "
+              f"{result.raw_steps_per_s:12,.0f} steps/s   "
+              f"(env layer costs {100 * result.env_layer_overhead:+.1f} %)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``mjxcontrol`` command."""
+    parser = argparse.ArgumentParser(prog="mjxcontrol", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list the registered tasks with dm_control's tags")
+    p.add_argument("--tag", choices=[*registry.KNOWN_TAGS, registry.EXTRA])
+    p.set_defaults(func=_list)
+
+    p = sub.add_parser("info", help="specs, timesteps, tags and MJX support of one task")
+    p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
+    p.add_argument("--impl", choices=IMPLS, default="jax")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_info)
+
+    p = sub.add_parser("bench", help="batched env-steps/s of one task (compile time apart)")
+    p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
+    p.add_argument("--num-envs", type=int, default=1024)
+    p.add_argument("--steps", type=int, default=1000, help="control steps per env (timed)")
+    p.add_argument("--impl", choices=IMPLS, default="jax")
+    p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
+    p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
+    p.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (2 with a one-line message on bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, UnsupportedFeatureError) as e:
+        print(f"mjxcontrol: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

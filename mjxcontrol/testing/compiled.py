@@ -1,0 +1,48 @@
+"""Jitted, vmapped functions of an env, made once per env and shared by every check.
+
+On CPU, compiling dominates the cost of testing a task, so every check (contract and parity) uses
+the same batch size and the same compiled functions.
+"""
+
+from __future__ import annotations
+
+import jax
+
+from mjxcontrol.env import Env
+
+# One batch size for every compiled function in the checks, so each task compiles once per run.
+BATCH = 256
+
+_COMPILED: dict[int, dict] = {}
+
+
+def compiled(env: Env) -> dict:
+    """``{"reset", "step", "set_state", "single", "traces"}`` for ``env``.
+
+    ``reset``/``step``/``set_state`` are ``jit(vmap(...))``; ``single`` is ``jit`` of one env's
+    reset followed by one step; ``traces`` counts how often reset and step were traced.
+    """
+    if id(env) not in _COMPILED:
+        traces = {"reset": 0, "step": 0}
+        has_act = env.physics.mj_model.na > 0
+
+        def reset(key):
+            traces["reset"] += 1
+            return env.reset(key)
+
+        def step(state, action):
+            traces["step"] += 1
+            return env.step(state, action)
+
+        def set_state(state, qpos, qvel, act, task_state):
+            return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
+
+        _COMPILED[id(env)] = {
+            "env": env,  # keeps id(env) from being reused while cached
+            "traces": traces,
+            "reset": jax.jit(jax.vmap(reset)),
+            "step": jax.jit(jax.vmap(step)),
+            "set_state": jax.jit(jax.vmap(set_state)),
+            "single": jax.jit(lambda key, action: env.step(env.reset(key), action)),
+        }
+    return _COMPILED[id(env)]

@@ -1,0 +1,146 @@
+"""The environment contract as reusable checks: run them on any task, yours included.
+
+Each ``check_*`` function takes an :class:`~mjxcontrol.env.Env` and raises ``AssertionError`` with
+a message naming the broken rule. They share one set of compiled functions per env (a batch of
+:data:`~mjxcontrol.testing.parity.BATCH` envs), so checking a task costs about three compiles.
+
+Usage::
+
+    from mjxcontrol.testing import contract
+    contract.check_all(mjxcontrol.load("cartpole", "swingup"))
+"""
+
+from __future__ import annotations
+
+import functools
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mjxcontrol.env import Env
+from mjxcontrol.testing.compiled import BATCH, compiled
+
+# Steps of the random-action rollout that most checks inspect.
+ROLLOUT_STEPS = 20
+# vmap and a single-env call compile to different XLA programs whose float32 rounding may differ.
+VMAP_ATOL = 1e-5
+VMAP_RTOL = 1e-5
+
+
+@functools.cache
+def _rollout(env: Env, seed: int = 0) -> list:
+    """States of a batch of envs over ROLLOUT_STEPS uniform random actions (reset state first)."""
+    fns = compiled(env)
+    spec = env.action_spec()
+    lo = np.where(np.isfinite(spec.minimum), spec.minimum, -1.0)
+    hi = np.where(np.isfinite(spec.maximum), spec.maximum, 1.0)
+    rng = np.random.default_rng(seed)
+    state = fns["reset"](jax.random.split(jax.random.key(seed), BATCH))
+    states = [state]
+    for _ in range(ROLLOUT_STEPS):
+        action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
+        state = fns["step"](state, jnp.asarray(action))
+        states.append(state)
+    return states
+
+
+def check_specs(env: Env) -> None:
+    """Observations of reset and step match ``observation_spec``; the action spec is ``(nu,)``."""
+    spec = env.observation_spec()
+    action = env.action_spec()
+    assert action.shape == (env.action_size,), f"action spec shape {action.shape}"
+    assert np.all(action.minimum <= action.maximum), "action spec minimum > maximum"
+    for i, state in enumerate(_rollout(env)[:2]):
+        assert list(state.obs) == list(spec), f"obs keys {list(state.obs)} != spec {list(spec)}"
+        for k, s in spec.items():
+            got = state.obs[k]
+            assert got.shape == (BATCH, *s.shape), f"obs[{k!r}] shape {got.shape} (state {i})"
+            assert got.dtype == s.dtype, f"obs[{k!r}] dtype {got.dtype} != {s.dtype}"
+
+
+def check_finite_and_reward_range(env: Env) -> None:
+    """Every observation, reward and qpos/qvel stays finite; rewards lie in the task's range."""
+    lo, hi = env.task.reward_range
+    for t, state in enumerate(_rollout(env)):
+        for k, v in state.obs.items():
+            assert np.isfinite(np.asarray(v)).all(), f"obs[{k!r}] not finite at step {t}"
+        assert np.isfinite(np.asarray(state.data.qpos)).all(), f"qpos not finite at step {t}"
+        reward = np.asarray(state.reward)
+        assert np.isfinite(reward).all(), f"reward not finite at step {t}"
+        assert ((reward >= lo) & (reward <= hi)).all(), (
+            f"reward outside {env.task.reward_range} at step {t}: [{reward.min()}, {reward.max()}]"
+        )
+        assert not np.asarray(state.metrics["invalid_action"]).any(), "valid action flagged"
+
+
+def check_trace_once(env: Env) -> None:
+    """``reset`` and ``step`` were traced exactly once for all the calls made so far."""
+    _rollout(env)  # several step calls, fed both reset's and step's own output
+    fns = compiled(env)
+    for name in ("reset", "step"):
+        assert fns["traces"][name] == 1, f"{name} traced {fns['traces'][name]} times"
+
+
+def check_determinism(env: Env) -> None:
+    """Same key and actions -> identical states; different keys -> different initial states."""
+    fns = compiled(env)
+    keys = jax.random.split(jax.random.key(0), BATCH)
+    a, b = fns["reset"](keys), fns["reset"](keys)
+    chex.assert_trees_all_equal(a.data.qpos, b.data.qpos)
+    action = jnp.asarray(np.random.default_rng(1).uniform(-1, 1, (BATCH, env.action_size)),
+                         jnp.float32)
+    chex.assert_trees_all_equal(fns["step"](a, action).obs, fns["step"](b, action).obs)
+    start = np.concatenate([np.asarray(a.data.qpos), np.asarray(a.data.qvel)], axis=1)
+    distinct = len(np.unique(start.round(6), axis=0))
+    assert distinct == BATCH, f"only {distinct} distinct initial states from {BATCH} keys"
+
+
+def check_vmap_matches_single(env: Env) -> None:
+    """``vmap`` over keys equals the same envs reset and stepped one at a time."""
+    fns = compiled(env)
+    keys = jax.random.split(jax.random.key(0), BATCH)
+    action = jnp.asarray(np.random.default_rng(2).uniform(-1, 1, (BATCH, env.action_size)),
+                         jnp.float32)
+    batched = fns["step"](fns["reset"](keys), action)
+    for i in (0, BATCH - 1):
+        single = fns["single"](keys[i], action[i])
+        for k in single.obs:
+            np.testing.assert_allclose(
+                np.asarray(batched.obs[k][i]), np.asarray(single.obs[k]),
+                atol=VMAP_ATOL, rtol=VMAP_RTOL, err_msg=f"obs[{k!r}] env {i}",
+            )
+        np.testing.assert_allclose(batched.reward[i], single.reward, atol=VMAP_ATOL)
+
+
+def check_time_limit(env: Env) -> None:
+    """The step reaching the limit is truncated with discount 1, never terminated."""
+    if env.step_limit is None:
+        return
+    fns = compiled(env)
+    state = _rollout(env)[0]
+    action = jnp.zeros((BATCH, env.action_size), jnp.float32)
+    before = fns["step"](state.replace(step=jnp.full(BATCH, env.step_limit - 2, jnp.int32)), action)
+    assert not np.asarray(before.truncated).any(), "truncated before the time limit"
+    at = fns["step"](before, action)
+    assert np.asarray(at.truncated).all(), "not truncated at the time limit"
+    assert not np.asarray(at.terminated).any(), "time limit reported as termination"
+    assert (np.asarray(at.discount) == 1).all(), "discount must stay 1 at truncation"
+    assert (np.asarray(at.step) == env.step_limit).all()
+
+
+CHECKS = (
+    check_specs,
+    check_finite_and_reward_range,
+    check_trace_once,
+    check_determinism,
+    check_vmap_matches_single,
+    check_time_limit,
+)
+
+
+def check_all(env: Env) -> None:
+    """Runs every contract check on ``env``."""
+    for check in CHECKS:
+        check(env)

@@ -1,0 +1,127 @@
+"""point_mass/easy and hard against dm_control 1.0.50: one-step parity, reset distribution.
+
+``hard`` draws its motors' push directions at reset: dm_control writes them into the tendon
+coefficients ``model.wrap_prm``, we into ``params["actuator_gear"]`` of site transmissions (see
+tasks/point_mass.py). The parity check records dm_control's ``wrap_prm`` with every state and
+steps ours with the equivalent gears; the reset check compares the directions' distributions.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from mjxcontrol.testing import parity
+
+pytestmark = pytest.mark.parity
+
+TASKS = ("easy", "hard")
+JOINTS = ("root_x", "root_y")
+MOTORS = ("t1", "t2")
+# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
+# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
+MIN_PVALUE = 1e-3
+# dm_control redraws the second direction while |d1 . d2| exceeds this.
+MAX_ALIGNMENT = 0.9
+
+
+def _near_target(env, rng):
+    """Starts episodes within a few target radii of the centre, so the reward is not always 0."""
+    env.physics.named.data.qpos[list(JOINTS)] = rng.normal(0.0, 0.01, 2)
+    env.physics.named.data.qvel[list(JOINTS)] = rng.normal(0.0, 0.02, 2)
+
+
+def _wrap_prm(env):
+    """dm_control's tendon coefficients, ``[t1 on x, t1 on y, t2 on x, t2 on y]``."""
+    return env.physics.model.wrap_prm.copy()
+
+
+def _gear_from_wrap_prm(env, wrap_prm: np.ndarray, gear: np.ndarray) -> np.ndarray:
+    """Our site gears ``[N, nu, 6]`` equivalent to dm_control's tendon coefficients ``[N, nwrap]``.
+
+    Each tendon coefficient weights a slide joint, i.e. a push along that joint's world axis (the
+    ball's body is never rotated), scaled by the motor's gear.
+    """
+    m = env.physics.mj_model  # its tendons are dm_control's (hard only re-targets the motors)
+    gear = gear.copy()
+    for motor in MOTORS:
+        u = env.physics.names.id("actuator", motor)
+        t = env.physics.names.id("tendon", motor)
+        scale = np.linalg.norm(m.actuator_gear[u, :3])
+        adr, num = m.tendon_adr[t], m.tendon_num[t]
+        force = sum(
+            wrap_prm[:, w, None] * m.jnt_axis[m.wrap_objid[w]]
+            for w in range(adr, adr + num)
+        )
+        gear[:, u, :3] = scale * force
+    return gear
+
+
+def _step_with_recorded_gears(env, samples, *, key=0):
+    """parity.step_ours, with each state's gears set from the recorded ``wrap_prm``."""
+    n = samples.qpos.shape[0]
+    fns = parity.compiled(env)
+    state = fns["reset"](jax.random.split(jax.random.key(key), n))
+    gear = _gear_from_wrap_prm(env, samples.task_state, np.asarray(state.params["actuator_gear"]))
+    state = state.replace(params={**state.params, "actuator_gear": jnp.asarray(gear)})
+    state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, None)
+    state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
+    obs = {k: np.asarray(v).reshape(n, -1) for k, v in state.obs.items()}
+    return obs, np.asarray(state.reward)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_one_step_parity(load_env, task, monkeypatch):
+    hard = task == "hard"
+    samples = parity.record_dm_control(
+        "point_mass", task, parity.BATCH, start_fn=_near_target, start_fraction=0.8,
+        action_scale=1.5, task_state_fn=_wrap_prm if hard else None,
+    )
+    assert (samples.reward > 0.05).mean() > 0.1, "samples must contain rewarded steps"
+    assert (samples.reward == 0).any() or samples.reward.min() < 1e-3
+    assert np.ptp(samples.reward) > 0.5, "samples must contain different rewards"
+    if hard:
+        # dm_control draws new directions per episode: make sure several were exercised.
+        assert len(np.unique(samples.task_state[:, 0])) > 10
+        monkeypatch.setattr(parity, "step_ours", _step_with_recorded_gears)
+    assert parity.compare(load_env(f"point_mass/{task}"), samples) == []
+
+
+def _directions(wrap_prm: np.ndarray):
+    """``(wrap_prm, d1 . d2)``: the directions and the cosine between them, per reset."""
+    d = wrap_prm.reshape(-1, 2, 2)
+    return wrap_prm, np.einsum("ni,ni->n", d[:, 0], d[:, 1])
+
+
+def _our_resets_with_directions(env):
+    """parity.our_resets, plus each reset's directions in dm_control's ``wrap_prm`` layout."""
+    reset = parity.compiled(env)["reset"]
+    keys = jax.random.split(jax.random.key(1), parity.NUM_RESETS).reshape(-1, parity.BATCH)
+    states = [reset(k) for k in keys]
+    cat = lambda f: np.concatenate([np.asarray(f(s)) for s in states])  # noqa: E731
+    ids = env.physics.names.ids("actuator", MOTORS)
+    gear = cat(lambda s: s.params["actuator_gear"])[:, ids, :2]
+    scale = np.linalg.norm(env.physics.mj_model.actuator_gear[ids, :3], axis=1)
+    wrap_prm = (gear / scale[None, :, None]).reshape(len(gear), -1)
+    ours = {"qpos": cat(lambda s: s.data.qpos), "qvel": cat(lambda s: s.data.qvel)}
+    return ours, _directions(wrap_prm)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_reset_distribution(load_env, task):
+    env = load_env(f"point_mass/{task}")
+    if task == "easy":
+        ours = parity.our_resets(env)
+        ref = parity.record_dm_control_resets("point_mass", task, parity.NUM_RESETS)
+    else:
+        ours, directions = _our_resets_with_directions(env)
+        ours["task_state"] = directions
+        ref = parity.record_dm_control_resets(
+            "point_mass", task, parity.NUM_RESETS, task_state_fn=_wrap_prm
+        )
+        ref["task_state"] = _directions(ref["task_state"])
+        wrap_prm, cosine = directions
+        assert np.allclose(np.linalg.norm(wrap_prm.reshape(-1, 2, 2), axis=-1), 1.0, atol=1e-5)
+        assert np.abs(cosine).max() <= MAX_ALIGNMENT + 1e-6
+    pvalues = parity.reset_distribution_pvalues(ours, ref)
+    assert min(pvalues.values()) > MIN_PVALUE, pvalues
