@@ -1,1 +1,1 @@
-"""Host-side procedural model builder on ``mujoco.MjSpec`` (imports mujoco and numpy only, no JAX)."""
+"""Host-side procedural model builder on ``mujoco.MjSpec`` (mujoco and numpy only, no JAX)."""

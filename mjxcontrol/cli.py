@@ -67,7 +67,8 @@ def _bench(args) -> int:
         return 0
     print(f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
           f"substeps={result.n_substeps} device={result.device}")
-    print(f"  env:  compile {result.compile_s:7.1f} s   {result.env_steps_per_s:12,.0f} env-steps/s")
+    print(f"  env:  compile {result.compile_s:7.1f} s   "
+          f"{result.env_steps_per_s:12,.0f} env-steps/s")
     if result.raw_steps_per_s is not None:
         print(f"  raw mjx.step x{result.n_substeps}: compile {result.raw_compile_s:7.1f} s   "
               f"{result.raw_steps_per_s:12,.0f} steps/s   "

@@ -155,7 +155,7 @@ class Names:
         self._sensor_dim = np.asarray(mj_model.sensor_dim)
 
     def id(self, kind: str, name: str) -> int:
-        """Index of the named object of ``kind`` (body, joint, geom, site, actuator, sensor, ...)."""
+        """Index of the named object of ``kind`` (body, joint, geom, site, actuator, ...)."""
         if kind not in self._ids:
             raise KeyError(f"unknown object kind {kind!r}; choose one of {sorted(self._ids)}")
         table = self._ids[kind]
@@ -255,12 +255,13 @@ class Physics:
         return mjx.get_data(self.mj_model, data)
 
 
-def _make_data(model: mjx.Model, impl: str) -> mjx.Data:
-    kwargs = {}
-    if impl == "warp":
-        kwargs = dict(naconmax=WARP_NACONMAX_PER_ENV, njmax=WARP_NJMAX)
+def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
-        return mjx.make_data(model, impl=impl, **kwargs)
+        if impl == "warp":  # MJX-Warp sizes its buffers from the host model
+            return mjx.make_data(
+                mj_model, impl=impl, naconmax=WARP_NACONMAX_PER_ENV, njmax=WARP_NJMAX
+            )
+        return mjx.make_data(model, impl=impl)
 
 
 def _position_velocity_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
@@ -320,7 +321,7 @@ def compile_physics(
         mjx_model = mjx.put_model(mj_model, impl=impl)
     except NotImplementedError as e:  # anything our own check did not foresee
         raise UnsupportedFeatureError(f"MJX impl={impl!r} cannot simulate this model: {e}") from e
-    data0 = _make_data(mjx_model, impl)
+    data0 = _make_data(mj_model, mjx_model, impl)
     return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
 
 

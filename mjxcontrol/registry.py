@@ -136,7 +136,7 @@ def _physics(config: Task, impl: str):
 
 
 def split_id(domain: str, task: str | None) -> tuple[str, str]:
-    """``("cartpole/swingup", None)`` or ``("cartpole", "swingup")`` -> ``("cartpole", "swingup")``."""
+    """``("cartpole/swingup", None)`` or ``("cartpole", "swingup")`` -> (domain, task)."""
     if task is None:
         if domain.count("/") != 1:
             raise ValueError(f"expected 'domain/task', got {domain!r}")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 import pytest
+from dm_control import suite  # noqa: E402  (a test dependency: fail loudly if missing)
 
 from mjcf_builder.suite import acrobot, cartpole, pendulum
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
-
-suite = pytest.importorskip("dm_control.suite")
 
 # (test id, builder of our spec, dm_control domain, dm_control task whose model it must match).
 CASES = (

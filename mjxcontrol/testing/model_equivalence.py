@@ -1,6 +1,7 @@
 """Field-by-field comparison of two compiled MuJoCo models.
 
-Used to prove that a model we author (with ``mujoco.MjSpec`` / ``mjcf_builder``) compiles to the same
+Used to prove that a model we author (with ``mujoco.MjSpec`` / ``mjcf_builder``) compiles to the
+same
 physics as a reference model, e.g. the one dm_control ships. Host-side only: imports no JAX.
 """
 

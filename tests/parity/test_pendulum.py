@@ -1,6 +1,5 @@
 """pendulum/swingup against dm_control 1.0.50: one-step parity and reset distribution."""
 
-import numpy as np
 import pytest
 
 from mjxcontrol.testing import parity
