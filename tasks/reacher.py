@@ -90,10 +90,11 @@ class Reacher(Task):
 
 
 def _sample_target(key: jax.Array) -> jax.Array:
-    """Target ``[x, y]``: uniform angle about the shoulder, uniform distance in the allowed range."""
+    """Target ``[x, y]``: a uniform angle about the shoulder, a uniform distance in range."""
     angle_key, distance_key = jax.random.split(key)
     angle = jax.random.uniform(angle_key, minval=0.0, maxval=2 * np.pi)
-    distance = jax.random.uniform(distance_key, minval=TARGET_DISTANCE[0], maxval=TARGET_DISTANCE[1])
+    near, far = TARGET_DISTANCE
+    distance = jax.random.uniform(distance_key, minval=near, maxval=far)
     return distance * jnp.stack([jnp.sin(angle), jnp.cos(angle)])
 
 

@@ -10,7 +10,7 @@ Many one-step comparisons, not long rollouts: float32 rounding makes trajectorie
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import jax
 import jax.numpy as jnp
@@ -124,11 +124,14 @@ def compare(
     env: Env,
     samples: Samples,
     *,
-    obs_atol: float = OBS_ATOL,
+    obs_atol: float | Mapping[str, float] = OBS_ATOL,
     obs_rtol: float = OBS_RTOL,
     reward_atol: float = REWARD_ATOL,
 ) -> list[str]:
-    """Steps ours from every recorded state; returns a description of each mismatch found."""
+    """Steps ours from every recorded state; returns a description of each mismatch found.
+
+    ``obs_atol`` may be a mapping from observation key to tolerance (others keep ``OBS_ATOL``).
+    """
     obs, reward = step_ours(env, samples)
     problems = []
     if list(obs) != list(samples.obs):
@@ -139,11 +142,12 @@ def compare(
         if obs[k].shape != ref.shape:
             problems.append(f"obs[{k!r}] shape: ours {obs[k].shape} vs {ref.shape}")
             continue
+        atol = obs_atol.get(k, OBS_ATOL) if isinstance(obs_atol, Mapping) else obs_atol
         err = np.abs(obs[k] - ref) - obs_rtol * np.abs(ref)
-        if (err > obs_atol).any():
+        if (err > atol).any():
             i, j = np.unravel_index(np.argmax(err), err.shape)
             problems.append(
-                f"obs[{k!r}]: {int((err > obs_atol).any(1).sum())}/{len(ref)} samples differ; "
+                f"obs[{k!r}]: {int((err > atol).any(1).sum())}/{len(ref)} samples differ; "
                 f"worst sample {i} entry {j}: ours {obs[k][i, j]:.6g} vs dm_control {ref[i, j]:.6g}"
             )
     err = np.abs(reward - samples.reward)

@@ -1,4 +1,4 @@
-"""reacher/easy and reacher/hard against dm_control 1.0.50: one-step parity and reset distribution."""
+"""reacher/easy and reacher/hard against dm_control 1.0.50: one-step parity, reset distribution."""
 
 import numpy as np
 import pytest
@@ -40,8 +40,12 @@ def _finger_near_target(env, rng):
 @pytest.mark.parametrize("task", TASKS)
 def test_one_step_parity(load_env, task):
     samples = parity.record_dm_control(
-        "reacher", task, parity.BATCH,
-        task_state_fn=_target_xy, start_fn=_finger_near_target, action_scale=1.5,
+        "reacher",
+        task,
+        parity.BATCH,
+        task_state_fn=_target_xy,
+        start_fn=_finger_near_target,
+        action_scale=1.5,
     )
     assert 0 < samples.reward.mean() < 1, "samples must contain both rewarded and unrewarded steps"
     assert parity.compare(load_env(f"reacher/{task}"), samples) == []

@@ -49,12 +49,7 @@ def test_one_step_parity(load_env, task):
     )
     assert np.ptp(samples.reward) > 0.3, "samples must span low and high rewards"
     env = load_env(f"walker/{task}")
-    assert parity.compare(env, samples, obs_atol=VELOCITY_ATOL) == []
-    obs, _ = parity.step_ours(env, samples)
-    for key in ("orientations", "height"):
-        np.testing.assert_allclose(
-            obs[key], samples.obs[key], atol=parity.OBS_ATOL, rtol=parity.OBS_RTOL, err_msg=key
-        )
+    assert parity.compare(env, samples, obs_atol={"velocity": VELOCITY_ATOL}) == []
 
 
 @pytest.mark.parametrize("task", TASKS)
