@@ -236,19 +236,22 @@ class Physics:
         """Full forward dynamics at the current state (used after a reset)."""
         return mjx.forward(model, data)
 
-    def control_step(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
-        """Advances ``n_substeps`` physics steps with ``data.ctrl`` held fixed.
+    def control_step(
+        self, model: mjx.Model, data: mjx.Data, n_substeps: int | None = None
+    ) -> mjx.Data:
+        """Advances ``n_substeps`` physics steps (default: the control step's) with fixed ctrl.
 
         Expects ``data``'s position/velocity stage to be current (true after :meth:`forward` and
         after every control step). Leaves positions/velocities and their derived quantities at the
         final state and acceleration-stage quantities one substep older, as dm_control does.
         """
+        n = self.n_substeps if n_substeps is None else n_substeps
         if self.impl == "warp":
             # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
-            data = jax.lax.fori_loop(0, self.n_substeps, lambda _, d: mjx.step(model, d), data)
+            data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
             return mjx.forward(model, data)
         substep = functools.partial(_rotated_substep, model)
-        return jax.lax.fori_loop(0, self.n_substeps, lambda _, d: substep(d), data)
+        return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
 
     def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
         """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""

@@ -72,8 +72,7 @@ class Cheetah(Task):
         # Kinematics at qpos0 first: dm_control's first settle step reuses them (see docstring).
         data = physics.forward(model, data)
         data = _randomize_legs(physics, data, key)
-        settle = dataclasses.replace(physics, n_substeps=SETTLE_STEPS)
-        data = settle.control_step(model, data)
+        data = physics.control_step(model, data, n_substeps=SETTLE_STEPS)
         return data.replace(time=jnp.zeros_like(data.time)), ()
 
     def observe(self, physics, data, task_state):

@@ -24,19 +24,25 @@ def load_env():
     return _env
 
 
-def _domain_of(item) -> str | None:
-    """The domain a test exercises: from a 'domain/task' parameter or a tests/parity/test_X.py."""
-    for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+def _task_of(item) -> str | None:
+    """The 'domain/task' a test exercises: from its parameters or its tests/parity/test_X.py."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for value in params.values():
         if isinstance(value, str) and value.count("/") == 1:
-            return value.split("/")[0]
-    if item.path.parent.name == "parity":
-        return item.path.stem.removeprefix("test_")
-    return None
+            return value
+    if item.path.parent.name != "parity":
+        return None
+    domain = item.path.stem.removeprefix("test_")
+    names = [info.name for info in mjxcontrol.list_tasks() if info.domain == domain]
+    for value in params.values():
+        if value in names:
+            return f"{domain}/{value}"
+    return f"{domain}/{names[0]}" if len(names) == 1 else domain
 
 
 def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (--dist loadgroup), keep each domain on one worker: one compile each."""
+    """With pytest-xdist (--dist loadgroup), keep each task on one worker: it compiles once."""
     for item in items:
-        domain = _domain_of(item)
-        if domain:
-            item.add_marker(pytest.mark.xdist_group(domain))
+        task = _task_of(item)
+        if task:
+            item.add_marker(pytest.mark.xdist_group(task))

@@ -38,6 +38,7 @@ def compiled(env: Env) -> dict:
             return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
 
         _COMPILED[id(env)] = {
+            "reset_cache": {},
             "env": env,  # keeps id(env) from being reused while cached
             "traces": traces,
             "reset": jax.jit(jax.vmap(reset)),
@@ -46,3 +47,20 @@ def compiled(env: Env) -> dict:
             "single": jax.jit(lambda key, action: env.step(env.reset(key), action)),
         }
     return _COMPILED[id(env)]
+
+
+def batch_keys(seed: int) -> jax.Array:
+    """The :data:`BATCH` reset keys of batch number ``seed``."""
+    return jax.random.split(jax.random.key(seed), BATCH)
+
+
+def reset_batch(env: Env, seed: int = 0):
+    """``reset`` of the :data:`BATCH` envs of :func:`batch_keys` ``(seed)``, computed once.
+
+    Some resets are expensive (cheetah simulates 200 physics steps), so every check that only needs
+    *a* batch of initial states shares these. ``check_determinism`` recomputes one on purpose.
+    """
+    fns = compiled(env)
+    if seed not in fns["reset_cache"]:
+        fns["reset_cache"][seed] = fns["reset"](batch_keys(seed))
+    return fns["reset_cache"][seed]

@@ -15,15 +15,14 @@ from __future__ import annotations
 import functools
 
 import chex
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
-from mjxcontrol.testing.compiled import BATCH, compiled
+from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled, reset_batch
 
 # Steps of the random-action rollout that most checks inspect.
-ROLLOUT_STEPS = 20
+ROLLOUT_STEPS = 8
 # vmap and a single-env call compile to different XLA programs whose float32 rounding may differ.
 VMAP_ATOL = 1e-5
 VMAP_RTOL = 1e-5
@@ -37,7 +36,7 @@ def _rollout(env: Env, seed: int = 0) -> list:
     lo = np.where(np.isfinite(spec.minimum), spec.minimum, -1.0)
     hi = np.where(np.isfinite(spec.maximum), spec.maximum, 1.0)
     rng = np.random.default_rng(seed)
-    state = fns["reset"](jax.random.split(jax.random.key(seed), BATCH))
+    state = reset_batch(env, seed)
     states = [state]
     for _ in range(ROLLOUT_STEPS):
         action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
@@ -86,8 +85,7 @@ def check_trace_once(env: Env) -> None:
 def check_determinism(env: Env) -> None:
     """Same key and actions -> identical states; different keys -> different initial states."""
     fns = compiled(env)
-    keys = jax.random.split(jax.random.key(0), BATCH)
-    a, b = fns["reset"](keys), fns["reset"](keys)
+    a, b = reset_batch(env, 0), fns["reset"](batch_keys(0))
     chex.assert_trees_all_equal(a.data.qpos, b.data.qpos)
     action = jnp.asarray(np.random.default_rng(1).uniform(-1, 1, (BATCH, env.action_size)),
                          jnp.float32)
@@ -100,10 +98,10 @@ def check_determinism(env: Env) -> None:
 def check_vmap_matches_single(env: Env) -> None:
     """``vmap`` over keys equals the same envs reset and stepped one at a time."""
     fns = compiled(env)
-    keys = jax.random.split(jax.random.key(0), BATCH)
+    keys = batch_keys(0)
     action = jnp.asarray(np.random.default_rng(2).uniform(-1, 1, (BATCH, env.action_size)),
                          jnp.float32)
-    batched = fns["step"](fns["reset"](keys), action)
+    batched = fns["step"](reset_batch(env, 0), action)
     for i in (0, BATCH - 1):
         single = fns["single"](keys[i], action[i])
         for k in single.obs:

@@ -17,10 +17,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
-from mjxcontrol.testing.compiled import BATCH, compiled
+from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
 
 __all__ = [
-    "BATCH", "NUM_RESETS", "Samples", "compare", "compiled", "our_resets",
+    "BATCH", "NUM_RESETS", "Samples", "compare", "compiled", "our_resets", "reset_batch",
     "record_dm_control", "record_dm_control_resets", "reset_distribution_pvalues", "step_ours",
 ]
 
@@ -30,7 +30,8 @@ OBS_ATOL = 1e-4
 OBS_RTOL = 1e-4
 REWARD_ATOL = 1e-4
 
-NUM_RESETS = 4 * BATCH
+# Resets compared per task (KS test): our batches 0 and 1 (batch 0 is shared with the other checks).
+NUM_RESETS = 2 * BATCH
 
 TaskStateFn = Callable[[object], object]  # dm_control env -> our task_state for its current state
 
@@ -108,11 +109,19 @@ def record_dm_control(
     )
 
 
-def step_ours(env: Env, samples: Samples, *, key: int = 0):
-    """Our observation and reward one step after each recorded state (``[N, ...]`` numpy)."""
+def step_ours(env: Env, samples: Samples, params: Mapping[str, np.ndarray] | None = None):
+    """Our observation and reward one step after each of :data:`BATCH` recorded states.
+
+    ``params``: per-sample ``mjx.Model`` overrides (``[N, ...]`` arrays) for tasks whose dm_control
+    reset writes into the model, translated by the caller (e.g. point_mass/hard's directions).
+    """
     n = samples.qpos.shape[0]
+    if n != BATCH:
+        raise ValueError(f"record exactly BATCH={BATCH} samples (one compile per task), got {n}")
     fns = compiled(env)
-    state = fns["reset"](jax.random.split(jax.random.key(key), n))
+    state = reset_batch(env, 0)  # any valid states: every physics field is overwritten below
+    if params:
+        state = state.replace(params={**state.params, **jax.tree.map(jnp.asarray, params)})
     task_state = samples.task_state if jax.tree.leaves(samples.task_state) else None
     state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, task_state)
     state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
@@ -127,12 +136,14 @@ def compare(
     obs_atol: float | Mapping[str, float] = OBS_ATOL,
     obs_rtol: float = OBS_RTOL,
     reward_atol: float = REWARD_ATOL,
+    params: Mapping[str, np.ndarray] | None = None,
 ) -> list[str]:
     """Steps ours from every recorded state; returns a description of each mismatch found.
 
-    ``obs_atol`` may be a mapping from observation key to tolerance (others keep ``OBS_ATOL``).
+    ``obs_atol`` may be a mapping from observation key to tolerance (others keep ``OBS_ATOL``);
+    ``params`` is passed to :func:`step_ours`.
     """
-    obs, reward = step_ours(env, samples)
+    obs, reward = step_ours(env, samples, params)
     problems = []
     if list(obs) != list(samples.obs):
         problems.append(f"observation keys: ours {list(obs)} vs dm_control {list(samples.obs)}")
@@ -180,16 +191,17 @@ def record_dm_control_resets(
     }
 
 
-def our_resets(env: Env, num: int = NUM_RESETS, *, seed: int = 1) -> dict[str, np.ndarray]:
-    """qpos, qvel and task_state after ``num`` of our resets (in batches of :data:`BATCH`)."""
-    reset = compiled(env)["reset"]
-    keys = jax.random.split(jax.random.key(seed), num).reshape(-1, BATCH)
-    states = [reset(k) for k in keys]
+def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
+    """qpos, qvel and task_state after ``num`` of our resets (batches 0, 1, ... of BATCH)."""
+    if num % BATCH:
+        raise ValueError(f"num must be a multiple of BATCH={BATCH}, got {num}")
+    states = [reset_batch(env, seed) for seed in range(num // BATCH)]
     cat = lambda *x: np.concatenate([np.asarray(v) for v in x])  # noqa: E731
     return {
         "qpos": cat(*[s.data.qpos for s in states]),
         "qvel": cat(*[s.data.qvel for s in states]),
         "task_state": jax.tree.map(cat, *[s.task_state for s in states]),
+        "params": jax.tree.map(cat, *[s.params for s in states]),
     }
 
 

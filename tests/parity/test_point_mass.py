@@ -6,8 +6,8 @@ tasks/point_mass.py). The parity check records dm_control's ``wrap_prm`` with ev
 steps ours with the equivalent gears; the reset check compares the directions' distributions.
 """
 
-import jax
-import jax.numpy as jnp
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -57,21 +57,8 @@ def _gear_from_wrap_prm(env, wrap_prm: np.ndarray, gear: np.ndarray) -> np.ndarr
     return gear
 
 
-def _step_with_recorded_gears(env, samples, *, key=0):
-    """parity.step_ours, with each state's gears set from the recorded ``wrap_prm``."""
-    n = samples.qpos.shape[0]
-    fns = parity.compiled(env)
-    state = fns["reset"](jax.random.split(jax.random.key(key), n))
-    gear = _gear_from_wrap_prm(env, samples.task_state, np.asarray(state.params["actuator_gear"]))
-    state = state.replace(params={**state.params, "actuator_gear": jnp.asarray(gear)})
-    state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, None)
-    state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
-    obs = {k: np.asarray(v).reshape(n, -1) for k, v in state.obs.items()}
-    return obs, np.asarray(state.reward)
-
-
 @pytest.mark.parametrize("task", TASKS)
-def test_one_step_parity(load_env, task, monkeypatch):
+def test_one_step_parity(load_env, task):
     hard = task == "hard"
     samples = parity.record_dm_control(
         "point_mass", task, parity.BATCH, start_fn=_near_target, start_fraction=0.8,
@@ -83,8 +70,13 @@ def test_one_step_parity(load_env, task, monkeypatch):
     if hard:
         # dm_control draws new directions per episode: make sure several were exercised.
         assert len(np.unique(samples.task_state[:, 0])) > 10
-        monkeypatch.setattr(parity, "step_ours", _step_with_recorded_gears)
-    assert parity.compare(load_env(f"point_mass/{task}"), samples) == []
+    env = load_env(f"point_mass/{task}")
+    params = None
+    if hard:  # dm_control's per-episode directions, as our per-env actuator gears
+        gear = np.asarray(parity.reset_batch(env, 0).params["actuator_gear"])
+        params = {"actuator_gear": _gear_from_wrap_prm(env, samples.task_state, gear)}
+        samples = dataclasses.replace(samples, task_state=())  # ours keeps no task_state
+    assert parity.compare(env, samples, params=params) == []
 
 
 def _directions(wrap_prm: np.ndarray):
@@ -95,15 +87,11 @@ def _directions(wrap_prm: np.ndarray):
 
 def _our_resets_with_directions(env):
     """parity.our_resets, plus each reset's directions in dm_control's ``wrap_prm`` layout."""
-    reset = parity.compiled(env)["reset"]
-    keys = jax.random.split(jax.random.key(1), parity.NUM_RESETS).reshape(-1, parity.BATCH)
-    states = [reset(k) for k in keys]
-    cat = lambda f: np.concatenate([np.asarray(f(s)) for s in states])  # noqa: E731
+    ours = parity.our_resets(env)
     ids = env.physics.names.ids("actuator", MOTORS)
-    gear = cat(lambda s: s.params["actuator_gear"])[:, ids, :2]
+    gear = ours.pop("params")["actuator_gear"][:, ids, :2]
     scale = np.linalg.norm(env.physics.mj_model.actuator_gear[ids, :3], axis=1)
     wrap_prm = (gear / scale[None, :, None]).reshape(len(gear), -1)
-    ours = {"qpos": cat(lambda s: s.data.qpos), "qvel": cat(lambda s: s.data.qvel)}
     return ours, _directions(wrap_prm)
 
 
