@@ -92,3 +92,15 @@ def set_visual(spec: mujoco.MjSpec) -> None:
     spec.visual.headlight.specular = HEADLIGHT_SPECULAR
     spec.visual.map.znear = ZNEAR
     spec.visual.quality.shadowsize = SHADOW_SIZE
+
+
+def add_light_and_floor(
+    spec: mujoco.MjSpec, light_height: float, floor_half_extent: float, grid_spacing: float
+) -> None:
+    """A top light named ``light`` and a square grid plane named ``floor`` centred at the origin."""
+    world = spec.worldbody
+    world.add_light(name="light", pos=(0, 0, light_height))
+    world.add_geom(
+        name="floor", type=mujoco.mjtGeom.mjGEOM_PLANE,
+        size=(floor_half_extent, floor_half_extent, grid_spacing), material=GRID_NAME,
+    )

@@ -68,11 +68,7 @@ def _set_options(s: mujoco.MjSpec) -> None:
 def _add_scene(s: mujoco.MjSpec) -> None:
     """Light, floor, goal site and the two cameras."""
     world = s.worldbody
-    world.add_light(name="light", pos=(0, 0, LIGHT_HEIGHT))
-    world.add_geom(
-        name="floor", type=mujoco.mjtGeom.mjGEOM_PLANE,
-        size=(FLOOR_HALF_EXTENT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING), material="grid",
-    )
+    _common.add_light_and_floor(s, LIGHT_HEIGHT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING)
     target = world.add_site(
         name="target", type=mujoco.mjtGeom.mjGEOM_SPHERE, pos=(0, 0, TARGET_HEIGHT),
         material="target", group=TARGET_GROUP,

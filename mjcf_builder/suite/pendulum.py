@@ -58,11 +58,7 @@ def _set_options(s: mujoco.MjSpec) -> None:
 def _add_scene(s: mujoco.MjSpec) -> None:
     """Light, floor and the two cameras."""
     world = s.worldbody
-    world.add_light(name="light", pos=(0, 0, LIGHT_HEIGHT))
-    world.add_geom(
-        name="floor", type=mujoco.mjtGeom.mjGEOM_PLANE,
-        size=(FLOOR_HALF_EXTENT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING), material="grid",
-    )
+    _common.add_light_and_floor(s, LIGHT_HEIGHT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING)
     fixed = world.add_camera(name="fixed", pos=(0, -1.5, 2))
     fixed.alt.type = mujoco.mjtOrientation.mjORIENTATION_XYAXES
     fixed.alt.xyaxes = (1, 0, 0, 0, 1, 1)

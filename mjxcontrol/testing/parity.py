@@ -22,6 +22,7 @@ from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
 __all__ = [
     "BATCH", "NUM_RESETS", "Samples", "compare", "compiled", "our_resets", "reset_batch",
     "record_dm_control", "record_dm_control_resets", "reset_distribution_pvalues", "step_ours",
+    "assert_reset_distribution", "MIN_PVALUE",
 ]
 
 # Default one-step tolerances: |ours - dm_control| <= ATOL + RTOL * |dm_control|. MJX in float32
@@ -29,6 +30,9 @@ __all__ = [
 OBS_ATOL = 1e-4
 OBS_RTOL = 1e-4
 REWARD_ATOL = 1e-4
+# KS p-value below which a reset coordinate's distribution is called different. Seeds are fixed, so
+# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested per task.
+MIN_PVALUE = 1e-3
 
 # Resets compared per task (KS test): our batches 0 and 1 (batch 0 is shared with the other checks).
 NUM_RESETS = 2 * BATCH
@@ -234,3 +238,23 @@ def _pvalue(stats, a: np.ndarray, b: np.ndarray) -> float:
     if np.ptp(a) < 1e-6 and np.ptp(b) < 1e-6:
         return 1.0 if abs(a.mean() - b.mean()) <= 1e-5 * (1 + abs(b.mean())) else 0.0
     return float(stats.ks_2samp(a, b).pvalue)
+
+
+def assert_reset_distribution(
+    env: Env,
+    *,
+    task_state_fn: TaskStateFn | None = None,
+    min_pvalue: float = MIN_PVALUE,
+) -> dict[str, float]:
+    """KS-tests every qpos/qvel (and task_state) coordinate of our resets against dm_control's.
+
+    ``task_state_fn`` extracts from a freshly reset dm_control env the counterpart of our
+    ``task_state`` (same pytree structure). Returns the p-values; raises AssertionError naming the
+    coordinates whose p-value is below ``min_pvalue``.
+    """
+    ours = our_resets(env)
+    ref = record_dm_control_resets(env.domain, env.name, NUM_RESETS, task_state_fn=task_state_fn)
+    pvalues = reset_distribution_pvalues(ours, ref)
+    bad = {k: p for k, p in pvalues.items() if not p > min_pvalue}
+    assert not bad, f"{env.id} reset distribution differs from dm_control's: {bad}"
+    return pvalues

@@ -8,9 +8,6 @@ from mjxcontrol.testing import parity
 pytestmark = pytest.mark.parity
 
 TASKS = ("swingup", "swingup_sparse")
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 
 
 def _near_upright(env, rng):
@@ -32,7 +29,4 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    ours = parity.our_resets(load_env(f"acrobot/{task}"))
-    ref = parity.record_dm_control_resets("acrobot", task, parity.NUM_RESETS)
-    pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    parity.assert_reset_distribution(load_env(f"acrobot/{task}"))

@@ -10,9 +10,6 @@ pytestmark = pytest.mark.parity
 DOMAIN = "cartpole"
 TASKS = ("balance", "balance_sparse", "swingup", "swingup_sparse", "two_poles", "three_poles")
 SPARSE = ("balance_sparse", "swingup_sparse")
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 # The slider's joint limit is at +-1.8 m; a recorded state this close to it exercises the limit.
 NEAR_SLIDER_LIMIT = 1.7
 
@@ -53,7 +50,4 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    ours = parity.our_resets(load_env(f"{DOMAIN}/{task}"))
-    ref = parity.record_dm_control_resets(DOMAIN, task, parity.NUM_RESETS)
-    pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    parity.assert_reset_distribution(load_env(f"{DOMAIN}/{task}"))

@@ -7,9 +7,6 @@ from mjxcontrol.testing import parity
 pytestmark = pytest.mark.parity
 
 TASK = "pendulum/swingup"
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 
 
 def _near_upright(env, rng):
@@ -27,7 +24,4 @@ def test_one_step_parity(load_env):
 
 
 def test_reset_distribution(load_env):
-    ours = parity.our_resets(load_env(TASK))
-    ref = parity.record_dm_control_resets("pendulum", "swingup", parity.NUM_RESETS)
-    pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    parity.assert_reset_distribution(load_env(TASK))

@@ -18,9 +18,6 @@ pytestmark = pytest.mark.parity
 TASKS = ("easy", "hard")
 JOINTS = ("root_x", "root_y")
 MOTORS = ("t1", "t2")
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 # dm_control redraws the second direction while |d1 . d2| exceeds this.
 MAX_ALIGNMENT = 0.9
 
@@ -99,17 +96,17 @@ def _our_resets_with_directions(env):
 def test_reset_distribution(load_env, task):
     env = load_env(f"point_mass/{task}")
     if task == "easy":
-        ours = parity.our_resets(env)
-        ref = parity.record_dm_control_resets("point_mass", task, parity.NUM_RESETS)
-    else:
-        ours, directions = _our_resets_with_directions(env)
-        ours["task_state"] = directions
-        ref = parity.record_dm_control_resets(
-            "point_mass", task, parity.NUM_RESETS, task_state_fn=_wrap_prm
-        )
-        ref["task_state"] = _directions(ref["task_state"])
-        wrap_prm, cosine = directions
-        assert np.allclose(np.linalg.norm(wrap_prm.reshape(-1, 2, 2), axis=-1), 1.0, atol=1e-5)
-        assert np.abs(cosine).max() <= MAX_ALIGNMENT + 1e-6
+        parity.assert_reset_distribution(env)
+        return
+    # hard: also compare the drawn directions (our gears vs dm_control's wrap_prm) and their cosine.
+    ours, directions = _our_resets_with_directions(env)
+    ours["task_state"] = directions
+    ref = parity.record_dm_control_resets(
+        "point_mass", task, parity.NUM_RESETS, task_state_fn=_wrap_prm
+    )
+    ref["task_state"] = _directions(ref["task_state"])
+    wrap_prm, cosine = directions
+    assert np.allclose(np.linalg.norm(wrap_prm.reshape(-1, 2, 2), axis=-1), 1.0, atol=1e-5)
+    assert np.abs(cosine).max() <= MAX_ALIGNMENT + 1e-6
     pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    assert min(pvalues.values()) > parity.MIN_PVALUE, pvalues

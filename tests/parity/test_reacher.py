@@ -8,9 +8,6 @@ from mjxcontrol.testing import parity
 pytestmark = pytest.mark.parity
 
 TASKS = ("easy", "hard")
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 # Both links are 12 cm from joint to joint (shoulder -> wrist -> fingertip centre).
 LINK = 0.12
 WRIST_LIMIT = np.deg2rad(160.0)
@@ -53,9 +50,4 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    ours = parity.our_resets(load_env(f"reacher/{task}"))
-    ref = parity.record_dm_control_resets(
-        "reacher", task, parity.NUM_RESETS, task_state_fn=_target_xy
-    )
-    pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    parity.assert_reset_distribution(load_env(f"reacher/{task}"), task_state_fn=_target_xy)

@@ -13,9 +13,6 @@ SPEEDS = {"stand": 1.0, "walk": 1.0, "run": 8.0}
 LEG_JOINTS = tuple(
     f"{side}_{joint}" for side in ("right", "left") for joint in ("hip", "knee", "ankle")
 )
-# KS p-value below which a reset coordinate's distribution is called different (fixed seeds, so
-# the outcome is deterministic; 1e-3 leaves room for the many coordinates tested).
-MIN_PVALUE = 1e-3
 # Joint velocities one step after a foot touches down or lifts off carry float32 rounding amplified
 # by the stiff floor contact (light feet, ankle gear 20): on the fixed samples below the worst
 # |ours - dm_control| is 3.4e-3 (left ankle, -11.25 rad/s; 4 of 256 samples exceed the default
@@ -54,7 +51,4 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    ours = parity.our_resets(load_env(f"walker/{task}"))
-    ref = parity.record_dm_control_resets("walker", task, parity.NUM_RESETS)
-    pvalues = parity.reset_distribution_pvalues(ours, ref)
-    assert min(pvalues.values()) > MIN_PVALUE, pvalues
+    parity.assert_reset_distribution(load_env(f"walker/{task}"))

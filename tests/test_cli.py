@@ -1,0 +1,41 @@
+"""The mjxcontrol command line: list, info, bench, and its errors."""
+
+import json
+
+import mjxcontrol
+from mjxcontrol.cli import main
+
+
+def test_list_prints_every_task_with_tags(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(mjxcontrol.list_tasks())} tasks" in out
+    assert "cartpole/swingup" in out and "reacher/easy" in out and "benchmarking, easy" in out
+
+
+def test_list_by_tag(capsys):
+    assert main(["list", "--tag", "extra"]) == 0
+    out = capsys.readouterr().out
+    assert "cartpole/three_poles" in out and "cartpole/swingup " not in out
+
+
+def test_info_json(capsys):
+    assert main(["info", "cartpole/swingup", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["observation_spec"] == {"position": [3], "velocity": [2]}
+    assert info["step_limit"] == 1000 and info["n_substeps"] == 1
+    assert info["mjx_support"]["jax"] == "supported"
+
+
+def test_unknown_task_exits_2_with_one_line(capsys):
+    assert main(["info", "cartpol/swingup"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean 'cartpole'" in err
+
+
+def test_bench_json_reports_throughput_and_anchor(capsys):
+    assert main(["bench", "pendulum/swingup", "--num-envs", "4", "--steps", "100", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["task"] == "pendulum/swingup" and result["num_envs"] == 4
+    assert result["env_steps_per_s"] > 0 and result["raw_steps_per_s"] > 0
+    assert result["compile_s"] > 0 and result["n_substeps"] == 1 and result["device"]
