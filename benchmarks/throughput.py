@@ -1,8 +1,9 @@
 """Batched throughput of one task: compile time apart from steady-state env-steps/s.
 
 The anchor, measured in the same run on the same model and batch, is raw MJX: ``n_substeps``
-calls of ``mjx.step`` per control step with the same uniform random controls and no observation,
-reward, time limit or auto-reset. The ratio ``env / raw`` is the cost of the env layer.
+calls of ``mjx.step`` per control step, with actions drawn by the same policy code (one key per
+env) and no observation, reward, time limit or auto-reset. The ratio ``env / raw`` is the cost of
+the env layer.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import platform
 import time
 
 import jax
-import jax.numpy as jnp
 import mujoco
 from mujoco import mjx
 from tqdm import tqdm
@@ -20,7 +20,7 @@ from tqdm import tqdm
 from mjxcontrol.env import Env
 from mjxcontrol.rollout import rollout, uniform_policy
 
-# Control steps per jitted call; the progress bar advances once per chunk.
+# Default control steps per jitted call; the progress bar advances once per chunk.
 CHUNK = 100
 
 
@@ -55,7 +55,9 @@ def _time_chunks(run, carry, num_chunks: int, desc: str, progress: bool):
     return compile_s, time.perf_counter() - t0
 
 
-def bench_env(env: Env, num_envs: int, steps: int, *, progress: bool = True, seed: int = 0):
+def bench_env(
+    env: Env, num_envs: int, steps: int, *, chunk: int = CHUNK, progress: bool = True, seed: int = 0
+):
     """(compile_s, run_s) of ``steps`` auto-resetting control steps of ``num_envs`` envs.
 
     ``compile_s`` includes the first chunk's run time (< 1 chunk of steady-state time).
@@ -67,19 +69,19 @@ def bench_env(env: Env, num_envs: int, steps: int, *, progress: bool = True, see
     def run(carry):
         state, key = carry
         key, sub = jax.random.split(key)
-        state, _ = rollout(env, state, sub, CHUNK, policy=policy, record=False)
+        state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    return _time_chunks(run, (state, jax.random.key(seed + 1)), max(steps // CHUNK, 1),
+    return _time_chunks(run, (state, jax.random.key(seed + 1)), max(steps // chunk, 1),
                         f"{env.id} x{num_envs}", progress)
 
 
-def bench_raw_mjx(env: Env, num_envs: int, steps: int, *, progress: bool = True, seed: int = 0):
+def bench_raw_mjx(
+    env: Env, num_envs: int, steps: int, *, chunk: int = CHUNK, progress: bool = True, seed: int = 0
+):
     """(compile_s, run_s) of raw ``mjx.step`` x n_substeps with uniform random controls."""
     model, n_sub = env.physics.model, env.n_substeps
-    spec = env.action_spec()
-    lo = jnp.where(jnp.isfinite(spec.minimum), spec.minimum, -1.0)
-    hi = jnp.where(jnp.isfinite(spec.maximum), spec.maximum, 1.0)
+    policy = uniform_policy(env)
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
     data = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(seed), num_envs)).data
@@ -88,7 +90,7 @@ def bench_raw_mjx(env: Env, num_envs: int, steps: int, *, progress: bool = True,
     def run(carry):
         def control_step(carry, key):
             data = carry
-            ctrl = jax.random.uniform(key, (num_envs, env.action_size), minval=lo, maxval=hi)
+            ctrl = jax.vmap(policy)(None, jax.random.split(key, num_envs))
             data = data.replace(ctrl=ctrl)
             data = jax.vmap(
                 lambda d: jax.lax.fori_loop(0, n_sub, lambda _, d: mjx.step(model, d), d)
@@ -97,19 +99,29 @@ def bench_raw_mjx(env: Env, num_envs: int, steps: int, *, progress: bool = True,
 
         data, key = carry
         key, sub = jax.random.split(key)
-        data, _ = jax.lax.scan(control_step, data, jax.random.split(sub, CHUNK))
+        data, _ = jax.lax.scan(control_step, data, jax.random.split(sub, chunk))
         return data, key
 
-    return _time_chunks(run, (data, jax.random.key(seed + 1)), max(steps // CHUNK, 1),
+    return _time_chunks(run, (data, jax.random.key(seed + 1)), max(steps // chunk, 1),
                         f"raw mjx.step x{n_sub}", progress)
 
 
 def measure(
-    env: Env, num_envs: int, steps: int, *, raw: bool = True, progress: bool = True
+    env: Env,
+    num_envs: int,
+    steps: int,
+    *,
+    chunk: int = CHUNK,
+    raw: bool = True,
+    progress: bool = True,
 ) -> Result:
-    """Measures ``env`` (and, with ``raw``, the raw-MJX anchor) at one batch size."""
-    timed_steps = max(steps // CHUNK, 1) * CHUNK
-    compile_s, run_s = bench_env(env, num_envs, steps, progress=progress)
+    """Measures ``env`` (and, with ``raw``, the raw-MJX anchor) at one batch size.
+
+    Runs one untimed chunk (compile + first run), then ``steps // chunk`` timed chunks.
+    """
+    chunk = min(chunk, steps)
+    timed_steps = max(steps // chunk, 1) * chunk
+    compile_s, run_s = bench_env(env, num_envs, steps, chunk=chunk, progress=progress)
     result = Result(
         task=env.id,
         impl=env.physics.impl,
@@ -128,7 +140,9 @@ def measure(
         },
     )
     if raw:
-        raw_compile_s, raw_run_s = bench_raw_mjx(env, num_envs, steps, progress=progress)
+        raw_compile_s, raw_run_s = bench_raw_mjx(
+            env, num_envs, steps, chunk=chunk, progress=progress
+        )
         result.raw_compile_s = raw_compile_s
         result.raw_steps_per_s = num_envs * timed_steps / raw_run_s
         result.env_layer_overhead = result.raw_steps_per_s / result.env_steps_per_s - 1

@@ -10,7 +10,15 @@ Quick start::
 Task modules are imported lazily, by ``load`` and ``list_tasks``.
 """
 
-from mjxcontrol.env import Env
+import contextlib as _contextlib
+import sys as _sys
+
+# mujoco.mjx prints "Failed to import warp" to stdout when warp-lang is absent; send that to stderr
+# so that machine-readable output (``mjxcontrol bench --json``) stays clean.
+with _contextlib.redirect_stdout(_sys.stderr):
+    from mujoco import mjx as _mjx  # noqa: F401
+
+from mjxcontrol.env import Env  # noqa: E402
 from mjxcontrol.physics import Physics, UnsupportedFeatureError, compile_physics
 from mjxcontrol.registry import TaskInfo, get_info, list_tasks, load, register
 from mjxcontrol.rollout import Trajectory, rollout

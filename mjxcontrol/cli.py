@@ -60,7 +60,8 @@ def _bench(args) -> int:
 
     env = registry.load(args.task, impl=args.impl)
     result = throughput.measure(
-        env, args.num_envs, args.steps, raw=not args.no_raw, progress=not args.json
+        env, args.num_envs, args.steps, chunk=args.chunk, raw=not args.no_raw,
+        progress=not args.json,
     )
     if args.json:
         print(json.dumps(dataclasses.asdict(result), indent=2))
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
     p.add_argument("--num-envs", type=int, default=1024)
     p.add_argument("--steps", type=int, default=1000, help="control steps per env (timed)")
+    p.add_argument("--chunk", type=int, default=100, help="control steps per jitted call")
     p.add_argument("--impl", choices=IMPLS, default="jax")
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
