@@ -20,7 +20,6 @@ import functools
 import importlib.util
 
 import jax
-import jax.numpy as jnp
 import mujoco
 import numpy as np
 from mujoco import mjx
@@ -342,7 +341,3 @@ def model_with(model: mjx.Model, overrides) -> mjx.Model:
     """``model`` with some array fields replaced (per-env randomised parameters)."""
     return model.replace(**overrides) if overrides else model
 
-
-def as_float(x) -> jax.Array:
-    """``x`` as a JAX array of the default float dtype."""
-    return jnp.asarray(x, dtype=jnp.result_type(float))
