@@ -127,7 +127,15 @@ def load(domain: str, task: str | None = None, *, impl: str = DEFAULT_IMPL, **ov
     """
     config = make_task(domain, task, **overrides)
     info = get_info(domain, task)
-    return Env(config, _physics(config, impl), info.domain, info.name)
+    return env_from_task(config, impl=impl, domain=info.domain, name=info.name)
+
+
+def env_from_task(
+    config: Task, *, impl: str = DEFAULT_IMPL, domain: str = "", name: str = ""
+) -> Env:
+    """An :class:`~mjxcontrol.env.Env` for any task config, registered or not (e.g. a
+    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl)."""
+    return Env(config, _physics(config, impl), domain, name)
 
 
 @functools.lru_cache(maxsize=64)

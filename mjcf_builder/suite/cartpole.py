@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import mujoco
 
+from mjcf_builder.model import Model
 from mjcf_builder.suite import _common
 
 MODEL_NAME = "cart-pole"
@@ -55,8 +56,8 @@ MOTOR_GEAR = 10.0
 CTRL_RANGE = (-1.0, 1.0)
 
 
-def spec(num_poles: int = 1) -> mujoco.MjSpec:
-    """Returns the cart-pole model with a chain of ``num_poles`` poles as an uncompiled spec.
+def model(num_poles: int = 1) -> Model:
+    """Returns the cart-pole model with a chain of ``num_poles`` poles.
 
     Args:
       num_poles: how many poles are chained on the cart; 1, 2 and 3 reproduce dm_control's
@@ -67,13 +68,29 @@ def spec(num_poles: int = 1) -> mujoco.MjSpec:
     """
     if isinstance(num_poles, bool) or not isinstance(num_poles, int) or num_poles < 1:
         raise ValueError(f"cartpole needs num_poles >= 1 (an int), got {num_poles!r}")
-    s = _common.new_spec(MODEL_NAME)
-    _set_options(s)
-    _add_scene(s, num_poles)
-    cart = _add_cart(s.worldbody)
-    _add_pole_chain(cart, num_poles)
-    _add_motor(s)
-    return s
+    m = Model(MODEL_NAME)
+    _common.add_textures(m.spec)
+    _common.add_materials(m.spec)
+    _common.set_visual(m.spec)
+    _set_options(m.spec)
+    _add_scene(m, num_poles)
+    cart = _add_cart(m)
+    _add_pole_chain(m, cart, num_poles)
+    m.add(
+        "actuator",
+        name="slide",
+        target="slider",
+        trntype="joint",
+        gear=MOTOR_GEAR,
+        ctrllimited=True,
+        ctrlrange=CTRL_RANGE,
+    )
+    return m
+
+
+def spec(num_poles: int = 1) -> mujoco.MjSpec:
+    """:func:`model`'s uncompiled ``mujoco.MjSpec``."""
+    return model(num_poles).spec
 
 
 def floor_height(num_poles: int) -> float:
@@ -88,76 +105,86 @@ def _set_options(s: mujoco.MjSpec) -> None:
     s.option.enableflags |= mujoco.mjtEnableBit.mjENBL_ENERGY
 
 
-def _add_scene(s: mujoco.MjSpec, num_poles: int) -> None:
+def _add_scene(m: Model, num_poles: int) -> None:
     """Light, cameras, floor and the two rails."""
-    world = s.worldbody
-    world.add_light(name="light", pos=(0, 0, LIGHT_HEIGHT))
-    _add_cameras(world, num_poles)
-    world.add_geom(
-        name="floor", type=mujoco.mjtGeom.mjGEOM_PLANE, pos=(0, 0, floor_height(num_poles)),
-        size=(FLOOR_HALF_EXTENT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING), material="grid",
-    )
-    for name, y in (("rail1", RAIL_Y), ("rail2", -RAIL_Y)):
-        rail = world.add_geom(
-            name=name, type=mujoco.mjtGeom.mjGEOM_CAPSULE, pos=(0, y, CART_HEIGHT),
-            size=(RAIL_RADIUS, RAIL_HALF_LENGTH, 0), material="decoration",
-        )
-        rail.alt.type = mujoco.mjtOrientation.mjORIENTATION_ZAXIS
-        rail.alt.zaxis = (1, 0, 0)
-
-
-def _add_cameras(world: mujoco.MjsBody, num_poles: int) -> None:
-    """A fixed side view and a view tracking the cart, both backing off for longer chains."""
+    m.add("light", name="light", pos=(0, 0, LIGHT_HEIGHT))
+    # A fixed side view and a view tracking the cart, both backing off for longer chains.
     fixed_y = SINGLE_POLE_FIXED_CAMERA_Y if num_poles == 1 else -1.0 - 2.0 * num_poles
-    fixed = world.add_camera(name="fixed", pos=(0, fixed_y, 1))
-    fixed.alt.type = mujoco.mjtOrientation.mjORIENTATION_ZAXIS
-    fixed.alt.zaxis = (0, -1, 0)
-    world.add_camera(
-        name="lookatcart", mode=mujoco.mjtCamLight.mjCAMLIGHT_TARGETBODY, targetbody="cart",
+    m.add("camera", name="fixed", pos=(0, fixed_y, 1), zaxis=(0, -1, 0))
+    m.add(
+        "camera",
+        name="lookatcart",
+        mode="targetbody",
+        targetbody="cart",
         pos=(0, -2.0 * num_poles, 2),
     )
-
-
-def _add_cart(world: mujoco.MjsBody) -> mujoco.MjsBody:
-    """The cart body with its limited, damped slide joint."""
-    cart = world.add_body(name="cart", pos=(0, 0, CART_HEIGHT))
-    cart.add_joint(
-        name="slider", type=mujoco.mjtJoint.mjJNT_SLIDE, axis=(1, 0, 0),
-        limited=mujoco.mjtLimited.mjLIMITED_TRUE, range=SLIDER_RANGE,
-        solref_limit=SLIDER_SOLREF_LIMIT, damping=(SLIDER_DAMPING, 0, 0),
+    m.add(
+        "geom",
+        name="floor",
+        type="plane",
+        pos=(0, 0, floor_height(num_poles)),
+        size=(FLOOR_HALF_EXTENT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING),
+        material="grid",
     )
-    cart.add_geom(
-        name="cart", type=mujoco.mjtGeom.mjGEOM_BOX, size=CART_HALF_SIZE, material="self",
+    for name, y in (("rail1", RAIL_Y), ("rail2", -RAIL_Y)):
+        m.add(
+            "geom",
+            name=name,
+            type="capsule",
+            pos=(0, y, CART_HEIGHT),
+            size=(RAIL_RADIUS, RAIL_HALF_LENGTH),
+            material="decoration",
+            zaxis=(1, 0, 0),
+        )
+
+
+def _add_cart(m: Model) -> mujoco.MjsBody:
+    """The cart body with its limited, damped slide joint."""
+    cart = m.add("body", name="cart", pos=(0, 0, CART_HEIGHT))
+    m.add(
+        "joint",
+        parent=cart,
+        name="slider",
+        type="slide",
+        axis=(1, 0, 0),
+        limited=True,
+        range=SLIDER_RANGE,
+        solref_limit=SLIDER_SOLREF_LIMIT,
+        damping=SLIDER_DAMPING,
+    )
+    m.add(
+        "geom",
+        parent=cart,
+        name="cart",
+        type="box",
+        size=CART_HALF_SIZE,
+        material="self",
         mass=CART_MASS,
     )
     return cart
 
 
-def _add_pole_chain(cart: mujoco.MjsBody, num_poles: int) -> None:
+def _add_pole_chain(m: Model, cart: mujoco.MjsBody, num_poles: int) -> None:
     """Poles 1..N, each hinged at the previous pole's free end (pole 1 at the cart centre)."""
     parent = cart
     for index in range(1, num_poles + 1):
         offset = 0.0 if index == 1 else POLE_LENGTH
-        parent = _add_pole(parent, index, offset)
-
-
-def _add_pole(parent: mujoco.MjsBody, index: int, offset: float) -> mujoco.MjsBody:
-    """Adds ``pole_<index>`` with hinge ``hinge_<index>`` at ``offset`` up the parent's z axis."""
-    pole = parent.add_body(name=f"pole_{index}", pos=(0, 0, offset))
-    pole.add_joint(
-        name=f"hinge_{index}", type=mujoco.mjtJoint.mjJNT_HINGE, axis=POLE_AXIS,
-        damping=(POLE_DAMPING, 0, 0),
-    )
-    pole.add_geom(
-        name=f"pole_{index}", type=mujoco.mjtGeom.mjGEOM_CAPSULE, material="self",
-        fromto=(0, 0, 0, 0, 0, POLE_LENGTH), size=(POLE_RADIUS, 0, 0), mass=POLE_MASS,
-    )
-    return pole
-
-
-def _add_motor(s: mujoco.MjSpec) -> None:
-    s.add_actuator(
-        name="slide", target="slider", trntype=mujoco.mjtTrn.mjTRN_JOINT,
-        gear=(MOTOR_GEAR, 0, 0, 0, 0, 0), ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
-        ctrlrange=CTRL_RANGE,
-    )
+        parent = m.add("body", parent=parent, name=f"pole_{index}", pos=(0, 0, offset))
+        m.add(
+            "joint",
+            parent=parent,
+            name=f"hinge_{index}",
+            type="hinge",
+            axis=POLE_AXIS,
+            damping=POLE_DAMPING,
+        )
+        m.add(
+            "geom",
+            parent=parent,
+            name=f"pole_{index}",
+            type="capsule",
+            material="self",
+            fromto=(0, 0, 0, 0, 0, POLE_LENGTH),
+            size=POLE_RADIUS,
+            mass=POLE_MASS,
+        )

@@ -1,0 +1,115 @@
+"""Corridor: the suite's planar walker running along a corridor with gaps, built with mjcf_builder.
+
+Not a Control Suite task: the example of a task assembled purely by composition (an arena from
+:mod:`mjcf_builder.arenas`, the walker attached as an :class:`~mjcf_builder.entity.Entity` with
+declared observables and initializers) and run by :mod:`mjxcontrol.composer`.
+
+Observation (``OrderedDict``, float32), keys namescoped by the attachment:
+  * ``walker/orientations`` (14,): ``[xx, xz]`` of each walker body's world rotation, as in
+    ``walker/*``;
+  * ``walker/height`` (): torso height above the corridor's surface (m);
+  * ``walker/velocity`` (9,): the walker's joint velocities (root slides and hinge, then legs).
+
+Action (6,) in [-1, 1]: the walker's hip, knee and ankle motors, right leg then left.
+
+Reward: ``walker/walk``'s formula at ``RUN_SPEED``: ``stand * (5 * move + 1) / 6`` with
+``stand = (3 * standing + upright) / 4``, ``standing = tolerance(torso_z, (1.2, inf), margin
+0.6)``, ``upright = (1 + torso_zz) / 2`` and ``move = tolerance(v_x, (s, inf), margin s / 2,
+linear, value_at_margin 0.5)`` with ``v_x`` the centre-of-mass velocity along the corridor.
+
+Termination: the torso falls below ``FALL_HEIGHT`` (into a gap): ``terminated``, discount 0.
+Episodes are truncated after 25 s (1000 steps of 0.025 s, 10 physics steps each).
+
+Reset: each leg joint ~ U(its range) (the torso stays upright), on the first platform.
+
+The layout is fixed when the model is built (an MJX model compiles once): platforms of
+``PLATFORMS`` metres separated by gaps of ``GAPS`` metres. The side walls are removed: the walker is
+planar and cannot reach them, and each would add seven capsule-box pairs to every step.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from mjcf_builder.arenas import Corridor
+from mjcf_builder.entity import Entity, JointInitializer
+from mjcf_builder.model import Model
+from mjcf_builder.suite import walker as walker_model
+from mjxcontrol import rewards
+from mjxcontrol.composer import ComposedTask
+from mjxcontrol.registry import register
+
+PREFIX = "walker/"
+BODIES = ("torso", "right_thigh", "right_leg", "right_foot", "left_thigh", "left_leg", "left_foot")
+LEG_JOINTS = tuple(f"{side}_{j}" for side in ("right", "left") for j in ("hip", "knee", "ankle"))
+COM_VELOCITY_SENSOR = "torso_subtreelinvel"
+
+PLATFORMS = (4.0, 3.0, 3.0, 30.0)  # m
+GAPS = (0.4, 0.5, 0.6)  # m
+FALL_HEIGHT = -0.3  # m: the torso is in a gap below this
+STAND_HEIGHT = 1.2  # m
+RUN_SPEED = 3.0  # m/s
+TIME_LIMIT = 25.0  # s
+CONTROL_TIMESTEP = 0.025  # s
+
+
+def walker_entity() -> Entity:
+    """The suite's walker without its floor and skybox, with its observables and initializer."""
+    model = Model(spec=walker_model.spec())
+    model.spec.delete(model.find("geom", "floor"))
+    model.spec.delete(model.find("texture", "skybox"))
+    walker = Entity(model)
+    walker.add_observable("orientations", fn=_orientations)
+    walker.add_observable("height", fn=_height)
+    walker.add_observable("velocity", fn=lambda physics, data, scope: data.qvel)
+    walker.add_initializer(JointInitializer(LEG_JOINTS))
+    return walker
+
+
+def build() -> Corridor:
+    """The gap corridor with the walker attached at its spawn point."""
+    arena = Corridor(platforms=PLATFORMS, gaps=GAPS, name="walker corridor")
+    for wall in ("side_wall_left", "side_wall_right"):
+        arena.model.spec.delete(arena.model.find("geom", wall))
+    arena.model.spec.option.timestep = walker_model.TIMESTEP
+    x, y, z = arena.spawn_position
+    arena.attach(walker_entity(), PREFIX, pos=(x, y, z))
+    return arena
+
+
+def _orientations(physics, data, scope):
+    xmat = data.xmat[physics.names.ids("body", [scope + b for b in BODIES])]
+    return jnp.stack([xmat[:, 0, 0], xmat[:, 0, 2]], axis=-1).reshape(-1)
+
+
+def _height(physics, data, scope):
+    return data.xpos[physics.names.id("body", scope + "torso"), 2]
+
+
+def _run_reward(physics, data):
+    torso = physics.names.id("body", PREFIX + "torso")
+    standing = rewards.tolerance(
+        data.xpos[torso, 2], bounds=(STAND_HEIGHT, float("inf")), margin=STAND_HEIGHT / 2
+    )
+    upright = (1.0 + data.xmat[torso, 2, 2]) / 2.0
+    stand = (3.0 * standing + upright) / 4.0
+    velocity = data.sensordata[physics.names.sensor(PREFIX + COM_VELOCITY_SENSOR)][0]
+    move = rewards.tolerance(
+        velocity, bounds=(RUN_SPEED, float("inf")), margin=RUN_SPEED / 2, value_at_margin=0.5,
+        sigmoid="linear",
+    )
+    terms = {"standing": standing, "upright": upright, "move": move}
+    return stand * (5.0 * move + 1.0) / 6.0, terms
+
+
+def _fell(physics, data):
+    return data.xpos[physics.names.id("body", PREFIX + "torso"), 2] < FALL_HEIGHT
+
+
+@register("walker_gaps")
+def walker_gaps(**overrides) -> ComposedTask:
+    return ComposedTask(**{
+        "build": build, "reward_fn": _run_reward, "terminated_fn": _fell,
+        "time_limit": TIME_LIMIT, "control_timestep": CONTROL_TIMESTEP, **overrides,
+    })
+
