@@ -43,28 +43,29 @@ class Result:
     versions: dict = dataclasses.field(default_factory=dict)
 
 
-def _time_chunks(run, carry, num_chunks: int, desc: str, progress: bool):
-    """Compiles ``run`` (first call) and times the remaining ``num_chunks`` calls."""
-    t0 = time.perf_counter()
-    carry = jax.block_until_ready(run(carry))
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for _ in tqdm(range(num_chunks), desc=desc, unit="chunk", disable=not progress, leave=False):
-        carry = run(carry)
-    jax.block_until_ready(carry)
-    return compile_s, time.perf_counter() - t0
+class _Runner:
+    """One jitted chunk function and its carry: compiled on the first call, then timed."""
+
+    def __init__(self, run, carry):
+        self.run, self.carry, self.seconds = run, carry, 0.0
+
+    def compile(self) -> float:
+        """Compiles and runs the first (untimed) chunk; returns its wall time (s)."""
+        t0 = time.perf_counter()
+        self.carry = jax.block_until_ready(self.run(self.carry))
+        return time.perf_counter() - t0
+
+    def timed_chunk(self) -> None:
+        t0 = time.perf_counter()
+        self.carry = jax.block_until_ready(self.run(self.carry))
+        self.seconds += time.perf_counter() - t0
 
 
-def bench_env(
-    env: Env, num_envs: int, steps: int, *, chunk: int = CHUNK, progress: bool = True, seed: int = 0
-):
-    """(compile_s, run_s) of ``steps`` auto-resetting control steps of ``num_envs`` envs.
-
-    ``compile_s`` includes the first chunk's run time (< 1 chunk of steady-state time).
-    """
+def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
+    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    state = jax.jit(jax.vmap(env.reset))(keys)
+    state = jax.block_until_ready(jax.jit(jax.vmap(env.reset))(keys))
 
     def run(carry):
         state, key = carry
@@ -72,29 +73,25 @@ def bench_env(
         state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    return _time_chunks(run, (state, jax.random.key(seed + 1)), max(steps // chunk, 1),
-                        f"{env.id} x{num_envs}", progress)
+    return _Runner(run, (state, jax.random.key(seed + 1)))
 
 
-def bench_raw_mjx(
-    env: Env, num_envs: int, steps: int, *, chunk: int = CHUNK, progress: bool = True, seed: int = 0
-):
-    """(compile_s, run_s) of raw ``mjx.step`` x n_substeps with uniform random controls."""
+def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
+    """The anchor: ``chunk`` x ``n_substeps`` raw ``mjx.step`` calls per call, same actions."""
     model, n_sub = env.physics.model, env.n_substeps
     policy = uniform_policy(env)
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
-    data = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(seed), num_envs)).data
+    reset = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(seed), num_envs))
+    data = jax.block_until_ready(reset.data)
 
     @jax.jit
     def run(carry):
-        def control_step(carry, key):
-            data = carry
+        def control_step(data, key):
             ctrl = jax.vmap(policy)(None, jax.random.split(key, num_envs))
-            data = data.replace(ctrl=ctrl)
             data = jax.vmap(
                 lambda d: jax.lax.fori_loop(0, n_sub, lambda _, d: mjx.step(model, d), d)
-            )(data)
+            )(data.replace(ctrl=ctrl))
             return data, None
 
         data, key = carry
@@ -102,8 +99,7 @@ def bench_raw_mjx(
         data, _ = jax.lax.scan(control_step, data, jax.random.split(sub, chunk))
         return data, key
 
-    return _time_chunks(run, (data, jax.random.key(seed + 1)), max(steps // chunk, 1),
-                        f"raw mjx.step x{n_sub}", progress)
+    return _Runner(run, (data, jax.random.key(seed + 1)))
 
 
 def measure(
@@ -117,18 +113,30 @@ def measure(
 ) -> Result:
     """Measures ``env`` (and, with ``raw``, the raw-MJX anchor) at one batch size.
 
-    Runs one untimed chunk (compile + first run), then ``steps // chunk`` timed chunks.
+    Runs one untimed chunk of each (compile + first run), then ``steps // chunk`` timed chunks of
+    each, alternating. ``compile_s`` includes that first chunk's run time.
     """
     chunk = min(chunk, steps)
-    timed_steps = max(steps // chunk, 1) * chunk
-    compile_s, run_s = bench_env(env, num_envs, steps, chunk=chunk, progress=progress)
+    num_chunks = max(steps // chunk, 1)
+    timed_steps = num_chunks * chunk
+    runners = {"env": env_runner(env, num_envs, chunk)}
+    if raw:
+        runners["raw"] = raw_runner(env, num_envs, chunk)
+    compile_s = {name: runner.compile() for name, runner in runners.items()}
+    # Alternate the timed chunks (env, raw, env, raw, ...) so that drift in the machine's speed
+    # during the run affects both sides alike.
+    for _ in tqdm(range(num_chunks), desc=f"{env.id} x{num_envs}", unit="chunk",
+                  disable=not progress, leave=False):
+        for runner in runners.values():
+            runner.timed_chunk()
+    run_s = runners["env"].seconds
     result = Result(
         task=env.id,
         impl=env.physics.impl,
         num_envs=num_envs,
         steps=timed_steps,
         n_substeps=env.n_substeps,
-        compile_s=compile_s,
+        compile_s=compile_s["env"],
         run_s=run_s,
         env_steps_per_s=num_envs * timed_steps / run_s,
         device=str(jax.devices()[0]),
@@ -140,10 +148,7 @@ def measure(
         },
     )
     if raw:
-        raw_compile_s, raw_run_s = bench_raw_mjx(
-            env, num_envs, steps, chunk=chunk, progress=progress
-        )
-        result.raw_compile_s = raw_compile_s
-        result.raw_steps_per_s = num_envs * timed_steps / raw_run_s
+        result.raw_compile_s = compile_s["raw"]
+        result.raw_steps_per_s = num_envs * timed_steps / runners["raw"].seconds
         result.env_layer_overhead = result.raw_steps_per_s / result.env_steps_per_s - 1
     return result

@@ -4,16 +4,17 @@ initializers, observation noise and delays behave as documented."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import pathlib
 import re
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from mjxcontrol.testing import contract
+from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
 
 DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "builder.md"
 # The example's observation noise (pusher/velocity) and how far its sample std may stray.
@@ -50,14 +51,14 @@ def test_composed_task_keeps_the_env_contract(example, check):
     check(example["env"])
 
 
-def _two_steps(env, num_envs: int = 64):
-    keys = jax.random.split(jax.random.key(3), num_envs)
-    reset = jax.jit(jax.vmap(env.reset))
-    step = jax.jit(jax.vmap(env.step))
-    action = jnp.full((num_envs, env.action_size), 0.5, jnp.float32)
-    s0 = reset(keys)
-    s1 = step(s0, action)
-    return s0, s1, step(s1, action)
+@functools.cache
+def _two_steps(env):
+    """Reset and two steps of a batch, with the contract checks' compiled functions."""
+    fns = compiled(env)
+    action = jnp.full((BATCH, env.action_size), 0.5, jnp.float32)
+    s0 = reset_batch(env, seed=3)
+    s1 = fns["step"](s0, action)
+    return s0, s1, fns["step"](s1, action)
 
 
 def test_initializers_sample_within_their_bounds(example):

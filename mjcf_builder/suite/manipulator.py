@@ -176,3 +176,8 @@ def _add_cup(m: Model) -> None:
 
 def _obstacle_look() -> dict:
     return {"material": "decoration", "friction": OBSTACLE_FRICTION}
+
+
+def spec(use_peg: bool, insert: bool) -> mujoco.MjSpec:
+    """:func:`model`'s uncompiled ``mujoco.MjSpec``."""
+    return model(use_peg, insert).spec

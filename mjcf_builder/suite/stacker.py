@@ -14,6 +14,8 @@ Facts of the model (SI units; the arm, arena and options are described in :mod:`
 
 from __future__ import annotations
 
+import mujoco
+
 from mjcf_builder.model import Model
 from mjcf_builder.suite import _arm
 
@@ -57,3 +59,8 @@ def _add_box(m: Model, index: int) -> None:
     box = _arm.add_object_body(m, name, box_start(index))
     m.add("geom", parent=box, name=name, type="box", size=(BOX_HALF_SIZE,) * 3, material="self")
     m.add("site", parent=box, name=name, type="sphere")
+
+
+def spec(n_boxes: int) -> mujoco.MjSpec:
+    """:func:`model`'s uncompiled ``mujoco.MjSpec``."""
+    return model(n_boxes).spec
