@@ -48,13 +48,14 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--shard", default="0/1", help="K/N: check every N-th task from the K-th "
                         "(run N processes, e.g. one per core, to split the work)")
+    parser.add_argument("tasks", nargs="*", help="DOMAIN/TASK ids (default: every task)")
     args = parser.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
     ok = True
-    for info in mjxcontrol.list_tasks()[k::n]:
-        compile_s, run_s, finite = check_task(info.id, args.num_envs, args.steps)
+    for task_id in (args.tasks or [info.id for info in mjxcontrol.list_tasks()])[k::n]:
+        compile_s, run_s, finite = check_task(task_id, args.num_envs, args.steps)
         ok &= finite
-        print(f"{info.id:<24} compile+first step {compile_s:6.1f} s  "
+        print(f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
               f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}", flush=True)
     print("all finite" if ok else "NOT FINITE", flush=True)
     return 0 if ok else 1

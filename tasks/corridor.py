@@ -23,8 +23,9 @@ Episodes are truncated after 25 s (1000 steps of 0.025 s, 10 physics steps each)
 Reset: each leg joint ~ U(its range) (the torso stays upright), on the first platform.
 
 The layout is fixed when the model is built (an MJX model compiles once): platforms of
-``PLATFORMS`` metres separated by gaps of ``GAPS`` metres. The side walls are removed: the walker is
-planar and cannot reach them, and each would add seven capsule-box pairs to every step.
+``PLATFORMS`` metres separated by gaps of ``GAPS`` metres. The side walls and the pit floor are
+removed: the walker is planar and cannot reach the walls, an episode ends before the walker could
+reach the pit floor, and each would add seven collision pairs to every physics step.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ BODIES = ("torso", "right_thigh", "right_leg", "right_foot", "left_thigh", "left
 LEG_JOINTS = tuple(f"{side}_{j}" for side in ("right", "left") for j in ("hip", "knee", "ankle"))
 COM_VELOCITY_SENSOR = "torso_subtreelinvel"
 
-PLATFORMS = (4.0, 3.0, 3.0, 30.0)  # m
-GAPS = (0.4, 0.5, 0.6)  # m
+PLATFORMS = (4.0, 3.0, 30.0)  # m
+GAPS = (0.5, 0.6)  # m
 FALL_HEIGHT = -0.3  # m: the torso is in a gap below this
 STAND_HEIGHT = 1.2  # m
 RUN_SPEED = 3.0  # m/s
@@ -69,8 +70,8 @@ def walker_entity() -> Entity:
 def build() -> Corridor:
     """The gap corridor with the walker attached at its spawn point."""
     arena = Corridor(platforms=PLATFORMS, gaps=GAPS, name="walker corridor")
-    for wall in ("side_wall_left", "side_wall_right"):
-        arena.model.spec.delete(arena.model.find("geom", wall))
+    for geom in ("side_wall_left", "side_wall_right", "pit_floor"):
+        arena.model.spec.delete(arena.model.find("geom", geom))
     arena.model.spec.option.timestep = walker_model.TIMESTEP
     x, y, z = arena.spawn_position
     arena.attach(walker_entity(), PREFIX, pos=(x, y, z))

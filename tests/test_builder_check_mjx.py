@@ -16,6 +16,7 @@ from mjcf_builder.check_mjx import (
     JAX_ENUMS,
     JAX_INTEGRATORS,
     JAX_SOLVERS,
+    MESH_VERTEX_WARNING,
     MJX_ENABLE_FLAGS,
     UnsupportedMjxFeatureError,
     assert_mjx_compatible,
@@ -25,6 +26,8 @@ from mjcf_builder.check_mjx import (
 from mjcf_builder.suite import acrobot, cartpole, cheetah, pendulum, point_mass, reacher, walker
 
 PRIMITIVES = ("sphere", "capsule", "ellipsoid", "cylinder", "box")
+# Primitives every pair of which (and each with a plane) MJX's JAX impl collides.
+MJX_FRIENDLY = ("sphere", "capsule", "box")
 NUM_RANDOM_SCENES = 24
 
 
@@ -180,7 +183,7 @@ def test_unknown_impl():
 
 
 # ------------------------------------------------------------- random compositions (sweep)
-def _random_scene(seed: int) -> Model:
+def _random_scene(seed: int, primitives=PRIMITIVES) -> Model:
     """A floor, a few free props of random primitive types and sizes, and a two-link arm
     attached at a random site; contype/conaffinity bits random so that pair filtering is
     exercised."""
@@ -194,7 +197,7 @@ def _random_scene(seed: int) -> Model:
         prop.add(
             "geom",
             name="shape",
-            type=str(rng.choice(PRIMITIVES)),
+            type=str(rng.choice(primitives)),
             size=rng.uniform(0.05, 0.3, 3),
             contype=int(rng.integers(0, 3)),
             conaffinity=int(rng.integers(0, 3)),
@@ -209,7 +212,7 @@ def _random_scene(seed: int) -> Model:
             "geom",
             parent=parent,
             name=f"link_{link}",
-            type=str(rng.choice(PRIMITIVES)),
+            type=str(rng.choice(primitives)),
             size=rng.uniform(0.03, 0.1, 3),
             pos=(0, 0, 0.15),
         )
@@ -229,3 +232,39 @@ def test_random_compositions_compile_and_check_mjx_agrees_with_put_model(seed):
             mjx.put_model(m)
     else:
         mjx.put_model(m)
+
+
+@pytest.mark.parametrize("seed", range(NUM_RANDOM_SCENES // 2))
+def test_random_compositions_of_supported_shapes_all_put(seed):
+    m = _random_scene(1000 + seed, primitives=MJX_FRIENDLY).compile()
+    assert [u for u in check_mjx(m) if u.severity == "error"] == []
+    mjx.put_model(m)
+
+
+def _mesh_scene(num_vertices: int, margin: float = 0.0) -> Model:
+    """A free convex mesh (points on a sphere) above a floor plane."""
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(num_vertices, 3))
+    points = 0.1 * points / np.linalg.norm(points, axis=1, keepdims=True)
+    model = _scene()
+    model.add("mesh", name="blob", uservert=points.ravel().tolist())
+    body = model.add("body", name="rock", pos=(0, 1, 1))
+    model.add("freejoint", parent=body, name="rock")
+    model.add("geom", parent=body, name="rock", type="mesh", meshname="blob", margin=margin)
+    return model
+
+
+def test_large_collision_meshes_are_a_warning_not_an_error():
+    found = check_mjx(_mesh_scene(MESH_VERTEX_WARNING + 100))
+    assert [u.severity for u in found] == ["warning"]
+    assert "mesh 'blob'" in str(found[0]) and "maxhullvert" in str(found[0])
+    assert check_mjx(_mesh_scene(20)) == []
+
+
+def test_margin_on_mesh_pairs_is_reported_and_really_unsupported():
+    model = _mesh_scene(20, margin=0.01)
+    errors = [u for u in check_mjx(model) if u.severity == "error"]
+    assert {u.feature for u in errors} == {
+        "margin on a (PLANE, MESH) collision", "margin on a (SPHERE, MESH) collision"}
+    with pytest.raises(NotImplementedError, match="margin"):
+        mjx.put_model(model.compile())
