@@ -142,11 +142,8 @@ def new_model(name: str, geom_solref: Sequence[float]) -> Model:
       name: the model name.
       geom_solref: (time constant s, damping ratio) of every geom's contacts.
     """
-    model = Model(name)
+    model = _common.new_model(name)
     spec = model.spec
-    _common.add_textures(spec)
-    _common.add_materials(spec)
-    _common.set_visual(spec)
     spec.visual.map.shadowclip = SHADOW_CLIP
     spec.option.timestep = TIMESTEP
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC

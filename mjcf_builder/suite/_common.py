@@ -60,6 +60,17 @@ def new_spec(model_name: str) -> mujoco.MjSpec:
     return spec
 
 
+def new_model(model_name: str):
+    """Like :func:`new_spec`, as an :class:`mjcf_builder.Model` (angles in radians)."""
+    from mjcf_builder.model import Model  # the builder's suite models use this module too
+
+    model = Model(model_name)
+    add_textures(model.spec)
+    add_materials(model.spec)
+    set_visual(model.spec)
+    return model
+
+
 def add_textures(spec: mujoco.MjSpec) -> None:
     """Adds the skybox and the floor's checker texture."""
     spec.add_texture(

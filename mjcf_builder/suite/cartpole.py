@@ -68,10 +68,7 @@ def model(num_poles: int = 1) -> Model:
     """
     if isinstance(num_poles, bool) or not isinstance(num_poles, int) or num_poles < 1:
         raise ValueError(f"cartpole needs num_poles >= 1 (an int), got {num_poles!r}")
-    m = Model(MODEL_NAME)
-    _common.add_textures(m.spec)
-    _common.add_materials(m.spec)
-    _common.set_visual(m.spec)
+    m = _common.new_model(MODEL_NAME)
     _set_options(m.spec)
     _add_scene(m, num_poles)
     cart = _add_cart(m)

@@ -98,10 +98,7 @@ def model(
         )
     else:
         stiffness, damping = _given_joint_parameters(n_bodies, random, stiffness, damping)
-    m = mjcf_builder.Model(MODEL_NAME)
-    _common.add_textures(m.spec)
-    _common.add_materials(m.spec)
-    _common.set_visual(m.spec)
+    m = _common.new_model(MODEL_NAME)
     _set_options(m.spec)
     _add_scene(m)
     _add_chain(m, stiffness, damping)

@@ -114,10 +114,7 @@ def model(n_links: int) -> mjcf_builder.Model:
       ValueError: if ``n_links`` is not an integer of at least 3.
     """
     _check_links(n_links)
-    m = mjcf_builder.Model(MODEL_NAME)
-    _common.add_textures(m.spec)
-    _common.add_materials(m.spec)
-    _common.set_visual(m.spec)
+    m = _common.new_model(MODEL_NAME)
     _set_options(m.spec)
     _add_scene(m)
     head = _add_head(m, n_links)
