@@ -19,7 +19,8 @@ from mjcf_builder.errors import (
     UnknownElementError,
 )
 from mjcf_builder.io import export, from_file, from_xml_string, from_zip, to_zip
-from mjcf_builder.model import KINDS, Model
+from mjcf_builder.kinds import KINDS
+from mjcf_builder.model import Model
 
 __all__ = [
     "KINDS",

@@ -21,7 +21,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mjcf_builder.model import SEPARATOR, Model
+from mjcf_builder.kinds import SEPARATOR
+from mjcf_builder.model import Model
 
 # mjx.Data fields an Observable may read, and the element kind that indexes each.
 FIELD_KINDS = {

@@ -94,12 +94,11 @@ def export(model: Model, directory: str | os.PathLike, xml_name: str | None = No
     copy = model.spec.copy()
     written: dict[str, bytes] = {}
     files = asset_files(model)
-    for (kind, element, data), twin in zip(files, _file_elements(copy), strict=True):
+    for (_, element, data), twin in zip(files, _file_elements(copy), strict=True):
         name = _unique_name(pathlib.PurePath(element.file).name, data, written)
         written[name] = data
         (directory / name).write_bytes(data)
         twin.file = name
-        del kind
     copy.meshdir = copy.texturedir = ""
     copy.modelfiledir = str(directory)
     path = directory / (xml_name or f"{_safe(model.name)}.xml")
@@ -115,12 +114,11 @@ def to_zip(model: Model, path: str | os.PathLike) -> pathlib.Path:
     """Writes :func:`export`'s files into one zip archive at ``path``."""
     path = pathlib.Path(path)
     with tempfile.TemporaryDirectory() as tmp:
-        exported = export(model, tmp)
+        export(model, tmp)
         buffer = _io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(pathlib.Path(tmp).iterdir()):
                 archive.write(file, file.name)
-        del exported
     path.write_bytes(buffer.getvalue())
     return path
 

@@ -33,72 +33,14 @@ from mjcf_builder.errors import (
     NotFoundError,
     UnknownElementError,
 )
-
-# Kinds created inside a body: kind -> MjsBody method.
-BODY_KINDS = {
-    "body": "add_body",
-    "joint": "add_joint",
-    "freejoint": "add_freejoint",
-    "geom": "add_geom",
-    "site": "add_site",
-    "camera": "add_camera",
-    "light": "add_light",
-    "frame": "add_frame",
-}
-# Kinds created on the spec itself: kind -> MjSpec method.
-SPEC_KINDS = {
-    "actuator": "add_actuator",
-    "sensor": "add_sensor",
-    "tendon": "add_tendon",
-    "material": "add_material",
-    "texture": "add_texture",
-    "mesh": "add_mesh",
-    "hfield": "add_hfield",
-    "skin": "add_skin",
-    "equality": "add_equality",
-    "exclude": "add_exclude",
-    "pair": "add_pair",
-    "key": "add_key",
-    "numeric": "add_numeric",
-    "text": "add_text",
-    "tuple": "add_tuple",
-}
-KINDS = tuple(BODY_KINDS) + tuple(SPEC_KINDS)
-# Kind -> the MjSpec list property holding every element of that kind.
-_PLURAL = {
-    "body": "bodies",
-    "joint": "joints",
-    "geom": "geoms",
-    "site": "sites",
-    "camera": "cameras",
-    "light": "lights",
-    "frame": "frames",
-    "actuator": "actuators",
-    "sensor": "sensors",
-    "tendon": "tendons",
-    "material": "materials",
-    "texture": "textures",
-    "mesh": "meshes",
-    "hfield": "hfields",
-    "skin": "skins",
-    "equality": "equalities",
-    "exclude": "excludes",
-    "pair": "pairs",
-    "key": "keys",
-    "numeric": "numerics",
-    "text": "texts",
-    "tuple": "tuples",
-}
-_LOOKUP_KIND = {"freejoint": "joint"}
-SEPARATOR = "/"
-# Asset references checked before compiling: (element kind, attribute, asset kind).
-ASSET_REFERENCES = (
-    ("geom", "material", "material"),
-    ("geom", "meshname", "mesh"),
-    ("geom", "hfieldname", "hfield"),
-    ("site", "material", "material"),
-    ("tendon", "material", "material"),
-    ("skin", "material", "material"),
+from mjcf_builder.kinds import (
+    ASSET_REFERENCES,
+    BODY_KINDS,
+    KINDS,
+    LOOKUP_KIND,
+    PLURAL,
+    SEPARATOR,
+    SPEC_KINDS,
 )
 
 
@@ -131,7 +73,7 @@ class Model:
         return self.spec.worldbody
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(getattr(self.spec, _PLURAL[k]))} {k}" for k in ("body", "geom"))
+        counts = ", ".join(f"{len(getattr(self.spec, PLURAL[k]))} {k}" for k in ("body", "geom"))
         return f"Model({self.name!r}: {counts})"
 
     # ----------------------------------------------------------------------------- elements
@@ -162,7 +104,7 @@ class Model:
         else:
             raise UnknownElementError(f"unknown element kind {kind!r}{_suggest(kind, KINDS)}")
         name = attrs.get("name")
-        if name and kind != "frame" and self.lookup(_LOOKUP_KIND.get(kind, kind), name) is not None:
+        if name and kind != "frame" and self.lookup(LOOKUP_KIND.get(kind, kind), name) is not None:
             raise DuplicateNameError(
                 f"a {kind} named {name!r} already exists in model {self.name!r}"
             )
@@ -176,13 +118,13 @@ class Model:
 
     def lookup(self, kind: str, name: str) -> Any | None:
         """The element of ``kind`` named ``name``, or ``None`` (see :meth:`find`)."""
-        if kind not in _PLURAL:
+        if kind not in PLURAL:
             raise UnknownElementError(
-                f"unknown element kind {kind!r}{_suggest(kind, tuple(_PLURAL))}"
+                f"unknown element kind {kind!r}{_suggest(kind, tuple(PLURAL))}"
             )
         if kind == "body" and name == "world":
             return self.spec.worldbody
-        for element in getattr(self.spec, _PLURAL[kind]):
+        for element in getattr(self.spec, PLURAL[kind]):
             if element.name == name:
                 return element
         return None
@@ -203,11 +145,11 @@ class Model:
 
     def find_all(self, kind: str, scope: str = "") -> list[Any]:
         """Every element of ``kind`` in model order (optionally only under ``scope``)."""
-        if kind not in _PLURAL:
+        if kind not in PLURAL:
             raise UnknownElementError(
-                f"unknown element kind {kind!r}{_suggest(kind, tuple(_PLURAL))}"
+                f"unknown element kind {kind!r}{_suggest(kind, tuple(PLURAL))}"
             )
-        elements = list(getattr(self.spec, _PLURAL[kind]))
+        elements = list(getattr(self.spec, PLURAL[kind]))
         if scope:
             prefix = _as_prefix(scope)
             elements = [e for e in elements if e.name.startswith(prefix)]
@@ -251,7 +193,7 @@ class Model:
         prefix = _as_prefix(prefix)
         clashes = [
             f"{kind} {prefix + n!r}"
-            for kind in _PLURAL
+            for kind in PLURAL
             for n in child.names(kind)
             if self.lookup(kind, prefix + n) is not None
         ]
