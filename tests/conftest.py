@@ -7,7 +7,9 @@ os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 import functools  # noqa: E402
+import gc  # noqa: E402
 
+import jax  # noqa: E402
 import pytest  # noqa: E402
 
 import mjxcontrol  # noqa: E402
@@ -40,9 +42,58 @@ def _task_of(item) -> str | None:
     return f"{domain}/{names[0]}" if len(names) == 1 else domain
 
 
+_GROUP = pytest.StashKey[str]()  # the task (xdist group) a test exercises
+
+
+# tryfirst: pytest-xdist's worker turns xdist_group marks into node-id suffixes in its own
+# modifyitems hook, which would otherwise run before this one and see no marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (--dist loadgroup), keep each task on one worker: it compiles once."""
     for item in items:
         task = _task_of(item)
         if task:
+            item.stash[_GROUP] = task
             item.add_marker(pytest.mark.xdist_group(task))
+
+
+# Every XLA:CPU executable maps each of its kernels into memory separately (code, read-only data,
+# data: ~1,500 maps for one cheetah step). A process that keeps every executable of a test run
+# alive passes Linux's vm.max_map_count (65,530 by default), and LLVM then crashes the process
+# mid-compile. So compiled code is dropped once it cannot be used again, and whenever a process
+# nears the limit; envs and their physics stay cached, functions recompile if called again.
+def _memory_maps() -> tuple[int, int] | None:
+    """(maps this process holds, the kernel's limit), or None where /proc does not tell."""
+    try:
+        with open("/proc/self/maps", "rb") as maps, open("/proc/sys/vm/max_map_count") as limit:
+            return sum(1 for _ in maps), int(limit.read())
+    except (OSError, ValueError):
+        return None
+
+
+def pytest_runtest_teardown(item, nextitem):
+    group = item.stash.get(_GROUP, None)
+    # A pytest-xdist worker under --dist loadgroup receives all of a task's tests at once and
+    # never again, so leaving the group means its executables are dead weight. (Run without
+    # xdist, a task's tests are spread over several files and the groups interleave.)
+    finished = (
+        group is not None
+        and getattr(item.config.option, "loadgroup", False)
+        and (nextitem is None or nextitem.stash.get(_GROUP, None) != group)
+    )
+    maps = _memory_maps()
+    if finished or (maps is not None and maps[0] > maps[1] // 2):
+        jax.clear_caches()
+        gc.collect()
+
+
+def pytest_runtest_setup(item):
+    """Fail fast if pytest-xdist's loadgroup silently stopped grouping (see pyproject.toml)."""
+    grouped = getattr(item.config.option, "loadgroup", False) and _GROUP in item.stash
+    if grouped and "@" not in item.nodeid:
+        pytest.fail(
+            "pytest-xdist did not apply this test's task group (no '@group' suffix on its "
+            "node id), so every task would compile on every worker: pytest>=9.2 with "
+            "pytest-xdist 3.8 (pytest-dev/pytest-xdist#1386). Install pytest<9.2.",
+            pytrace=False,
+        )
