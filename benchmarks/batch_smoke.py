@@ -55,6 +55,9 @@ def main(argv=None) -> int:
     for task_id in (args.tasks or [info.id for info in mjxcontrol.list_tasks()])[k::n]:
         compile_s, run_s, finite = check_task(task_id, args.num_envs, args.steps)
         ok &= finite
+        # Each executable holds ~1,000s of memory maps; dropping them keeps a full sweep under
+        # Linux's vm.max_map_count (65,530), past which LLVM crashes mid-compile.
+        jax.clear_caches()
         print(f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
               f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}", flush=True)
     print("all finite" if ok else "NOT FINITE", flush=True)
