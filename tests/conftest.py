@@ -62,13 +62,24 @@ def pytest_collection_modifyitems(config, items):
 # alive passes Linux's vm.max_map_count (65,530 by default), and LLVM then crashes the process
 # mid-compile. So compiled code is dropped once it cannot be used again, and whenever a process
 # nears the limit; envs and their physics stay cached, functions recompile if called again.
-def _memory_maps() -> tuple[int, int] | None:
-    """(maps this process holds, the kernel's limit), or None where /proc does not tell."""
+def _read_map_limit() -> int | None:
+    """Linux's vm.max_map_count, or None where /proc does not tell."""
     try:
-        with open("/proc/self/maps", "rb") as maps, open("/proc/sys/vm/max_map_count") as limit:
-            return sum(1 for _ in maps), int(limit.read())
+        with open("/proc/sys/vm/max_map_count") as limit:
+            return int(limit.read())
     except (OSError, ValueError):
         return None
+
+
+_MAP_LIMIT = _read_map_limit()
+
+
+def _near_map_limit() -> bool:
+    """Whether this process holds more than half of the memory maps it may have."""
+    if _MAP_LIMIT is None:
+        return False
+    with open("/proc/self/maps", "rb") as maps:
+        return sum(1 for _ in maps) > _MAP_LIMIT // 2
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -81,8 +92,7 @@ def pytest_runtest_teardown(item, nextitem):
         and getattr(item.config.option, "loadgroup", False)
         and (nextitem is None or nextitem.stash.get(_GROUP, None) != group)
     )
-    maps = _memory_maps()
-    if finished or (maps is not None and maps[0] > maps[1] // 2):
+    if finished or _near_map_limit():
         jax.clear_caches()
         gc.collect()
 
