@@ -19,7 +19,9 @@ The spec is always reachable as ``model.spec`` for anything this layer does not 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -191,34 +193,12 @@ class Model:
           The attachment frame (or, with ``free=True``, the body carrying the free joint).
         """
         prefix = _as_prefix(prefix)
-        clashes = [
-            f"{kind} {prefix + n!r}"
-            for kind in PLURAL
-            for n in child.names(kind)
-            if self.lookup(kind, prefix + n) is not None
-        ]
-        if clashes:
-            raise DuplicateNameError(
-                f"attaching {child.name!r} with prefix {prefix!r} would repeat "
-                f"{', '.join(clashes[:5])}"
-            )
+        # Every check runs before the first change, so a failed attach leaves the model as it was.
         if site is not None and body is not None:
             raise ValueError("attach at a site or in a body, not both")
-        if site is not None:
-            anchor = self.find("site", site)
-            parent = self.find("body", anchor.parent.name) if anchor.parent.name else self.worldbody
-            pose = {"pos": anchor.pos, "quat": anchor.quat}
-            extra = {"pos": pos, **orientation}
-        else:
-            parent = self._body(body)
-            pose, extra = {"pos": pos, **orientation}, {}
         roots = list(child.worldbody.bodies)
         loose = list(child.worldbody.geoms)
-        carrier = parent
-        if free and loose:  # a prop whose geoms sit in its world body: give them a body
-            carrier = self.add("body", parent=parent, name=prefix, **pose)
-            pose = {}
-        elif free and (len(roots) != 1 or list(roots[0].joints)):
+        if free and not loose and (len(roots) != 1 or list(roots[0].joints)):
             detail = (
                 f"{len(roots)} root bodies"
                 if len(roots) != 1
@@ -228,16 +208,56 @@ class Model:
                 f"free attachment of {child.name!r} needs geoms in its world body or exactly one "
                 f"root body without joints; {detail}"
             )
-        frame = self.add("frame", parent=carrier, **pose)
-        if extra:  # a site's pose composed with the requested offset
-            frame = self.add("frame", parent=frame, **extra)
-        self.spec.attach(child.spec, prefix=prefix, frame=frame)
-        if not free:
-            return frame
-        if carrier is parent:
-            carrier = self.find("body", prefix + roots[0].name)
-        self.add("freejoint", parent=carrier, name=prefix + "free")
-        return carrier
+        new_names = [(kind, prefix + n) for kind in PLURAL for n in child.names(kind)]
+        if free:
+            new_names.append(("joint", prefix + "free"))
+            if loose:
+                new_names.append(("body", prefix))
+        clashes = [f"{kind} {name!r}" for kind, name in new_names if self.lookup(kind, name)]
+        repeated = {name for (_, name), count in Counter(new_names).items() if count > 1}
+        if clashes or repeated:
+            listed = clashes + [f"{n!r} (twice in the attached model)" for n in sorted(repeated)]
+            raise DuplicateNameError(
+                f"attaching {child.name!r} with prefix {prefix!r} would repeat "
+                f"{', '.join(listed[:5])}"
+            )
+        if site is not None:
+            anchor = self.find("site", site)
+            parent = self.find("body", anchor.parent.name) if anchor.parent.name else self.worldbody
+            pose = {"pos": anchor.pos, "quat": anchor.quat}
+            extra = {"pos": pos, **orientation}
+        else:
+            parent = self._body(body)
+            pose, extra = {"pos": pos, **orientation}, {}
+        created = []  # elements to delete again if something unforeseen fails below
+        try:
+            carrier = parent
+            if free and loose:  # a prop whose geoms sit in its world body: give them a body
+                carrier = self.add("body", parent=parent, name=prefix, **pose)
+                created.append(carrier)
+                pose = {}
+            frame = self.add("frame", parent=carrier, **pose)
+            created.append(frame)
+            if extra:  # a site's pose composed with the requested offset
+                frame = self.add("frame", parent=frame, **extra)
+            self.spec.attach(child.spec, prefix=prefix, frame=frame)
+            if not free:
+                return frame
+            if carrier is parent:
+                carrier = self.find("body", prefix + roots[0].name)
+            self.add("freejoint", parent=carrier, name=prefix + "free")
+            return carrier
+        except Exception:
+            self._undo_attach(prefix, created)
+            raise
+
+    def _undo_attach(self, prefix: str, created: list) -> None:
+        """Removes what a failed :meth:`attach` added (best effort, then re-raises upstream)."""
+        if any(b.name.startswith(prefix) for b in self.spec.bodies):
+            self.detach(prefix)
+        for element in reversed(created):
+            with contextlib.suppress(Exception):  # already gone with a detached subtree
+                self.spec.delete(element)
 
     def detach(self, prefix: str) -> None:
         """Removes everything attached under namescope ``prefix`` (bodies, and the actuators,

@@ -18,6 +18,7 @@ import sys as _sys
 with _contextlib.redirect_stdout(_sys.stderr):
     from mujoco import mjx as _mjx  # noqa: F401
 
+from mjxcontrol.checkpoint import load_state, save_state  # noqa: E402
 from mjxcontrol.env import Env  # noqa: E402
 from mjxcontrol.physics import Physics, UnsupportedFeatureError, compile_physics
 from mjxcontrol.registry import TaskInfo, get_info, list_tasks, load, register
@@ -43,6 +44,8 @@ __all__ = [
     "get_info",
     "list_tasks",
     "load",
+    "load_state",
     "register",
     "rollout",
+    "save_state",
 ]

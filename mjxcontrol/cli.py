@@ -77,10 +77,28 @@ def _bench(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (``mjxcontrol CMD: error: ...``), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mjxcontrol`` command."""
-    parser = argparse.ArgumentParser(prog="mjxcontrol", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="mjxcontrol", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("list", help="list the registered tasks with dm_control's tags")
     p.add_argument("--tag", choices=[*registry.KNOWN_TAGS, registry.EXTRA])
@@ -94,9 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="batched env-steps/s of one task (compile time apart)")
     p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
-    p.add_argument("--num-envs", type=int, default=1024)
-    p.add_argument("--steps", type=int, default=1000, help="control steps per env (timed)")
-    p.add_argument("--chunk", type=int, default=100, help="control steps per jitted call")
+    p.add_argument("--num-envs", type=positive_int, default=1024)
+    p.add_argument("--steps", type=positive_int, default=1000, help="control steps per env (timed)")
+    p.add_argument("--chunk", type=positive_int, default=100, help="control steps per jitted call")
     p.add_argument("--impl", choices=IMPLS, default="jax")
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")

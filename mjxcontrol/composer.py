@@ -66,6 +66,7 @@ class ComposedTask(Task):
     bounds: tuple[float, float] = (0.0, 1.0)
 
     def __post_init__(self):
+        super().__post_init__()
         if self.build is None or self.reward_fn is None:
             raise ValueError("ComposedTask needs build= (-> Entity) and reward_fn=")
 

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from mujoco import mjx
 
+from mjxcontrol.params import validate as validate_params
 from mjxcontrol.physics import Physics, model_with
 from mjxcontrol.task import Task
 from mjxcontrol.types import ArraySpec, BoundedArraySpec, State
@@ -79,53 +80,55 @@ class Env:
         """Validated ``mjx.Model`` field overrides, e.g. ``env.params(body_mass=masses)``.
 
         Each value must have the same shape as the model field (add a leading axis and ``vmap`` to
-        give each env its own values). Only array fields of ``mjx.Model`` can be overridden.
-        """
-        out = {}
-        model = self.physics.model
-        for name, value in fields.items():
-            current = getattr(model, name, None)
-            if not isinstance(current, jax.Array | np.ndarray) or name.startswith("_"):
-                arrays = sorted(
-                    k for k, v in vars(model).items()
-                    if isinstance(v, jax.Array | np.ndarray) and not k.startswith("_")
-                )
-                raise ValueError(
-                    f"{self.id}: {name!r} is not a randomisable mjx.Model array field; "
-                    f"choose from {arrays}"
-                )
-            value = jnp.asarray(value, dtype=current.dtype)
-            if value.shape != current.shape:
-                raise ValueError(
-                    f"{self.id}: param {name!r} must have shape {current.shape}, got {value.shape}"
-                )
-            out[name] = value
-        return out
+        give each env its own values). Only the ``jax.Array`` fields of ``mjx.Model`` qualify;
+        concrete values must be finite and, for physical quantities such as masses, sizes and
+        damping, non-negative (see :mod:`mjxcontrol.params`).
 
-    def model(self, params: Mapping[str, jax.Array] | None = None) -> mjx.Model:
-        """The ``mjx.Model`` with ``params`` applied."""
-        return model_with(self.physics.model, params)
+        Raises:
+          ValueError: naming the field and the problem (unknown, static in MJX, wrong shape,
+            non-finite or unphysical value).
+        """
+        return validate_params(self.physics.model, fields, self.id)
+
+    def model(
+        self,
+        params: Mapping[str, jax.Array] | None = None,
+        episode_params: Mapping[str, jax.Array] | None = None,
+    ) -> mjx.Model:
+        """The ``mjx.Model`` with the user's ``params``, then the task's ``episode_params``."""
+        return model_with(self.physics.model, {**(params or {}), **(episode_params or {})})
+
+    def state_model(self, state: State) -> mjx.Model:
+        """The ``mjx.Model`` that ``state``'s episode runs on."""
+        return self.model(state.params, state.episode_params)
 
     # ---------------------------------------------------------------- reset / step
     def reset(self, key: jax.Array, params: Mapping[str, jax.Array] | None = None) -> State:
         """Samples an initial state.
 
         Args:
-          key: a PRNG key (shape ``()`` typed key or legacy ``uint32[2]``).
-          params: optional parameter overrides from :meth:`params` (default: none).
+          key: one PRNG key (shape ``()`` typed key or legacy ``uint32[2]``); for a batch of keys
+            use ``jax.vmap(env.reset)``.
+          params: optional parameter overrides from :meth:`params` (default: none). They stay in
+            ``state.params`` for every later episode of this env under ``AutoReset``.
 
         Returns:
-          A :class:`State` with ``reward=0``, ``discount=1``, ``step=0``.
+          A :class:`State` with ``reward=0``, ``discount=1``, ``step=0``. Its observation is
+          finite: a non-finite one (only possible with unphysical traced ``params``) is zeroed
+          and flagged in ``metrics["physics_error"]``; the first step then ends the episode.
         """
+        self._check_unbatched(key=key)
         params = dict(params) if params is not None else self.default_params()
         key, params_key, reset_key = jax.random.split(key, 3)
-        params = self.task.reset_params(self.physics, params, params_key)
-        model = self.model(params)
+        episode_params = self.task.episode_params(self.physics, params, params_key)
+        model = self.model(params, episode_params)
         data = self.physics.make_data()
         data, task_state = self.task.initialize(self.physics, model, data, reset_key)
         data = self.physics.forward(model, data.replace(ctrl=jnp.zeros_like(data.ctrl)))
         obs = self._observe(data, task_state)
         _, terms = self.task.reward(self.physics, data, task_state)
+        finite = _all_finite(obs) & _all_finite((data.qpos, data.qvel, data.act))
+        obs = jax.tree.map(lambda x: jnp.where(finite, x, 0.0), obs)
         zero = jnp.zeros((), FLOAT)
         return State(
             data=data,
@@ -137,8 +140,9 @@ class Env:
             step=jnp.zeros((), jnp.int32),
             key=key,
             params=params,
+            episode_params=episode_params,
             task_state=task_state,
-            metrics=self._metrics(terms, jnp.ones((), bool)),
+            metrics=self._metrics(terms, jnp.ones((), bool), finite),
             final_obs=obs,
         )
 
@@ -148,38 +152,51 @@ class Env:
         Out-of-range actions are clamped by the actuators (``data.ctrl`` keeps the raw action, as
         in dm_control, so control-cost rewards see it). A non-finite action zeroes the control
         (MuJoCo's own rule), ends the episode with ``truncated=True`` and sets
-        ``metrics["invalid_action"]``.
+        ``metrics["invalid_action"]``. A step whose physics, observation or reward is not finite
+        (a diverged simulation) keeps the previous ``data``, ``obs`` and ``task_state``, gives
+        reward 0, ends the episode with ``terminated=True`` and discount 0 (never bootstrap
+        from it) and sets ``metrics["physics_error"]``; see docs/api.md.
 
         Raises:
-          ValueError: at trace time, if ``action`` does not have shape ``(nu,)`` or is not float.
+          ValueError: at trace time, if ``state`` is batched (use ``jax.vmap``), or ``action``
+            does not have shape ``(nu,)`` or is not float.
         """
+        self._check_unbatched(state=state)
         action = self._check_action(action)
         action_ok = jnp.all(jnp.isfinite(action))
-        model = self.model(state.params)
+        model = self.state_model(state)
         data = state.data.replace(ctrl=jnp.where(action_ok, action, 0.0))
         data = self.physics.control_step(model, data)
         task_state = self.task.after_step(self.physics, data, state.task_state)
         reward, terms = self.task.reward(self.physics, data, task_state)
+        reward = jnp.asarray(reward, FLOAT)
         obs = self._observe(data, task_state)
         step = state.step + 1
         time_up = (
             jnp.zeros((), bool) if self._step_limit is None else step >= self._step_limit
         )
-        physics_ok = jnp.all(jnp.isfinite(data.qpos)) & jnp.all(jnp.isfinite(data.qvel))
-        # The time limit wins over termination on the same step, as in dm_control.
-        terminated = self.task.terminated(self.physics, data, task_state) & ~time_up
-        truncated = time_up | ~action_ok | ~physics_ok
+        physics_ok = _all_finite((data.qpos, data.qvel, data.act, obs, reward))
+        keep = lambda new, old: jax.tree.map(  # noqa: E731
+            lambda n, o: jnp.where(physics_ok, n, o), new, old
+        )
+        # The time limit wins over the task's termination on the same step, as in dm_control; a
+        # diverged step is a discount-0 end whatever else happened (dm_control's composer ends
+        # an episode after a physics error with discount 0 too).
+        terminated = (self.task.terminated(self.physics, data, task_state) & ~time_up) | ~physics_ok
+        truncated = (time_up | ~action_ok) & physics_ok
         return state.replace(
-            data=data,
-            obs=obs,
-            reward=jnp.asarray(reward, FLOAT),
+            data=keep(data, state.data),
+            obs=keep(obs, state.obs),
+            reward=jnp.where(physics_ok, reward, 0.0),
             discount=jnp.where(terminated, 0.0, 1.0).astype(FLOAT),
             terminated=terminated,
             truncated=truncated,
             step=step,
-            task_state=task_state,
-            metrics=self._metrics(terms, action_ok, physics_ok),
-            final_obs=obs,
+            task_state=keep(task_state, state.task_state),
+            metrics=self._metrics(
+                {k: jnp.where(physics_ok, v, 0.0) for k, v in terms.items()}, action_ok, physics_ok
+            ),
+            final_obs=keep(obs, state.obs),
         )
 
     def set_physics_state(
@@ -199,7 +216,7 @@ class Env:
         if act is not None:
             data = data.replace(act=jnp.asarray(act, FLOAT))
         task_state = state.task_state if task_state is None else task_state
-        data = self.physics.forward(self.model(state.params), data)
+        data = self.physics.forward(self.state_model(state), data)
         obs = self._observe(data, task_state)
         return state.replace(data=data, obs=obs, final_obs=obs, task_state=task_state)
 
@@ -224,16 +241,35 @@ class Env:
         obs = self.task.observe(self.physics, data, task_state)
         return OrderedDict((k, jnp.asarray(v, FLOAT)) for k, v in obs.items())
 
-    def _metrics(self, terms, action_ok, physics_ok=None) -> dict[str, jax.Array]:
+    def _metrics(self, terms, action_ok, physics_ok) -> dict[str, jax.Array]:
         metrics = {f"reward/{k}": jnp.asarray(v, FLOAT) for k, v in terms.items()}
         metrics["invalid_action"] = ~action_ok
-        metrics["physics_error"] = (
-            jnp.zeros((), bool) if physics_ok is None else ~physics_ok
-        )
+        metrics["physics_error"] = ~physics_ok
         return metrics
 
+    def _check_unbatched(self, *, key=None, state: State | None = None) -> None:
+        """Raises a ValueError naming the fix when a batch reaches a single-env function."""
+        if state is not None and jnp.ndim(state.step) != 0:
+            raise ValueError(
+                f"{self.id}: env.step got a batched state (leading axes "
+                f"{tuple(jnp.shape(state.step))}); step a batch with jax.vmap(env.step) or use "
+                "mjxcontrol.AutoReset / mjxcontrol.rollout, which batch for you"
+            )
+        if key is not None:
+            key = jnp.asarray(key) if not isinstance(key, jax.Array) else key
+            typed = jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
+            if (typed and key.ndim != 0) or (not typed and key.ndim != 1):
+                raise ValueError(
+                    f"{self.id}: env.reset takes one PRNG key (shape () typed key or uint32[2]), "
+                    f"got shape {key.shape}; reset a batch with "
+                    "jax.vmap(env.reset)(jax.random.split(key, n))"
+                )
+
     def _check_action(self, action) -> jax.Array:
-        action = jnp.asarray(action)
+        try:
+            action = jnp.asarray(action)
+        except TypeError as e:
+            raise ValueError(f"{self.id}: action must be a float array: {e}") from None
         if action.shape != (self._nu,):
             raise ValueError(
                 f"{self.id}: action must have shape ({self._nu},), got {action.shape}. "
@@ -242,6 +278,15 @@ class Env:
         if not jnp.issubdtype(action.dtype, jnp.floating):
             raise ValueError(f"{self.id}: action must be a float array, got dtype {action.dtype}")
         return action.astype(FLOAT)
+
+
+def _all_finite(tree) -> jax.Array:
+    """True when every float leaf of ``tree`` is finite (a scalar bool)."""
+    leaves = [
+        jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)
+        if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)
+    ]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.ones((), bool)
 
 
 def _step_limit(time_limit: float, physics: Physics) -> int | None:

@@ -15,7 +15,7 @@ import pkgutil
 from collections.abc import Callable
 
 from mjxcontrol.env import Env
-from mjxcontrol.physics import DEFAULT_IMPL, compile_physics
+from mjxcontrol.physics import DEFAULT_IMPL, IMPLS, compile_physics
 from mjxcontrol.task import Task
 
 TASKS_PACKAGE = "mjxcontrol.tasks"
@@ -135,6 +135,12 @@ def env_from_task(
 ) -> Env:
     """An :class:`~mjxcontrol.env.Env` for any task config, registered or not (e.g. a
     :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl)."""
+    if not isinstance(impl, str) or impl not in IMPLS:
+        raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
+    try:
+        hash(config)
+    except TypeError as e:
+        raise ValueError(f"task options must be hashable (numbers, strings, tuples): {e}") from None
     return Env(config, _physics(config, impl), domain, name)
 
 
@@ -144,7 +150,20 @@ def _physics(config: Task, impl: str):
 
 
 def split_id(domain: str, task: str | None) -> tuple[str, str]:
-    """``("cartpole/swingup", None)`` or ``("cartpole", "swingup")`` -> (domain, task)."""
+    """``("cartpole/swingup", None)`` or ``("cartpole", "swingup")`` -> (domain, task).
+
+    Raises:
+      ValueError: for anything but strings (or ``task=None`` with a ``"domain/task"`` id).
+    """
+    if not isinstance(domain, str):
+        raise ValueError(
+            f"domain must be a string such as 'cartpole' or 'cartpole/swingup', got {domain!r} "
+            f"({type(domain).__name__})"
+        )
+    if task is not None and not isinstance(task, str):
+        raise ValueError(
+            f"task must be a string such as 'swingup', got {task!r} ({type(task).__name__})"
+        )
     if task is None:
         if domain.count("/") != 1:
             raise ValueError(f"expected 'domain/task', got {domain!r}")

@@ -9,6 +9,7 @@ flow (number of poles, sparse vs dense reward, time limit). Its methods are pure
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import OrderedDict
 from typing import Any, ClassVar
 
@@ -39,15 +40,28 @@ class Task:
         """The MuJoCo model (or spec) of this task. Called once, at build time."""
         raise NotImplementedError
 
-    def reset_params(self, physics: Physics, params: dict, key: jax.Array) -> dict:
-        """Per-episode model changes (dm_control writes these into the model at reset).
+    def __post_init__(self):
+        _check_seconds("time_limit", self.time_limit, allow_inf=True)
+        if self.control_timestep is not None:
+            _check_seconds("control_timestep", self.control_timestep, allow_inf=False)
 
-        Returns ``params`` with extra ``mjx.Model`` array-field overrides, e.g. point_mass/hard's
-        random actuation directions as ``actuator_gear``. Called by ``Env.reset`` before
-        :meth:`initialize`. Default: unchanged.
+    def episode_params(self, physics: Physics, params: dict, key: jax.Array) -> dict:
+        """Per-episode model overrides (dm_control writes these into the model at reset).
+
+        Args:
+          physics: the compiled physics.
+          params: the user's overrides for this env (``state.params``), to build on: e.g. a
+            user's randomised actuator gear keeps its magnitude under point_mass/hard's drawn
+            direction.
+          key: PRNG key reserved for this draw.
+
+        Returns:
+          ``mjx.Model`` array-field overrides applied over ``params`` for this episode (stored in
+          ``state.episode_params``), e.g. point_mass/hard's random actuation directions as
+          ``actuator_gear``. Default: none (``{}``).
         """
-        del physics, key
-        return params
+        del physics, params, key
+        return {}
 
     def initialize(
         self, physics: Physics, model: mjx.Model, data: mjx.Data, key: jax.Array
@@ -86,3 +100,12 @@ class Task:
         """Updates ``task_state`` after each control step (default: unchanged)."""
         del physics, data
         return task_state
+
+
+def _check_seconds(name: str, value, *, allow_inf: bool) -> None:
+    """Raises ValueError unless ``value`` is a positive real number of seconds."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and value > 0 and not math.isnan(value) and (allow_inf or math.isfinite(value)):
+        return
+    kind = "a positive number of seconds" + (" (or inf for no limit)" if allow_inf else "")
+    raise ValueError(f"{name} must be {kind}, got {value!r} ({type(value).__name__})")

@@ -31,9 +31,13 @@ class State:
       truncated: bool scalar; the time limit was reached (dm_control's discount-1 LAST).
       step: int32 scalar; control steps taken since reset.
       key: this environment's own PRNG key (used by resets and stochastic tasks).
-      params: randomisable physical parameters (``mjx.Model`` field overrides) of this env.
+      params: the user's physical parameters of this env (``mjx.Model`` field overrides, e.g. for
+        domain randomisation), passed to ``reset`` and kept across automatic resets.
+      episode_params: model overrides the task drew at reset for this episode (e.g.
+        point_mass/hard's actuation directions); applied over ``params``; ``{}`` for most tasks.
       task_state: typed per-task extras (e.g. the target position), a pytree or ``()``.
-      metrics: reward terms of the last step, built fresh every step.
+      metrics: reward terms of the last step, ``invalid_action`` and ``physics_error``, built
+        fresh every step.
       final_obs: the last observation of the episode that the last step ended; equal to ``obs``
         except after an automatic reset (:class:`mjxcontrol.wrappers.AutoReset`).
     """
@@ -47,6 +51,7 @@ class State:
     step: jax.Array
     key: jax.Array
     params: Mapping[str, jax.Array]
+    episode_params: Mapping[str, jax.Array]
     task_state: Any
     metrics: Mapping[str, jax.Array]
     final_obs: Observation

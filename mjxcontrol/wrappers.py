@@ -13,7 +13,9 @@ class AutoReset:
     """Resets finished episodes inside ``step``; works on single or batched (1-D) states.
 
     After a step that ends an episode (``terminated | truncated``) the returned state carries the
-    *new* episode's ``data``, ``obs``, ``step`` (0), ``task_state`` and ``key``, while ``reward``,
+    *new* episode's ``data``, ``obs``, ``step`` (0), ``episode_params``, ``task_state`` and
+    ``key``: exactly what ``env.reset`` gives for the reset key and the env's ``params`` (the
+    user's parameters, which stay), while ``reward``,
     ``discount``, ``terminated``, ``truncated`` and ``metrics`` describe the step that ended it and
     ``final_obs`` holds its last observation. On other steps ``final_obs`` equals ``obs``.
 
@@ -63,7 +65,7 @@ class AutoReset:
             done = state.done.reshape(state.done.shape + (1,) * (old.ndim - state.done.ndim))
             return jnp.where(done, new, old)
 
-        keep = ("data", "obs", "step", "task_state", "key")
+        keep = ("data", "obs", "step", "episode_params", "task_state", "key")
         return state.replace(
             **{f: jax.tree.map(pick, getattr(fresh, f), getattr(state, f)) for f in keep}
         )

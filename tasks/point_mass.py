@@ -27,9 +27,12 @@ Hard variant: MJX keeps ``wrap_prm`` as a static numpy field (a traced one fails
 ``mjx``'s tendon code), so it cannot vary per environment. ``hard`` therefore drives the ball
 through a site transmission instead: both motors act on the site ``actuation`` at the ball's centre,
 and motor ``i``'s gear is ``0.1 * [d_i, 0, 0, 0, 0]`` (``actuator_gear``, set per episode by
-:meth:`PointMass.reset_params`). Its generalised force ``0.1 * clamp(u_i) * d_i`` is exactly what
-dm_control's tendon transmission with coefficients ``d_i`` gives; tendon lengths (unobserved) keep
-their compiled coefficients. ``easy`` uses dm_control's model unchanged.
+:meth:`PointMass.episode_params`, into ``state.episode_params``). Its generalised force
+``0.1 * clamp(u_i) * d_i`` is exactly what dm_control's tendon transmission with coefficients
+``d_i`` gives; tendon lengths (unobserved) keep their compiled coefficients. A user's
+``actuator_gear`` in ``env.params`` (domain randomisation) sets each motor's gain: the drawn
+direction is scaled by the norm of the first three entries of its gear row. ``easy`` uses
+dm_control's model unchanged.
 
 Parity: observations and reward match dm_control 1.0.50 one step after 256 shared states per task,
 ``hard`` with dm_control's recorded directions (tests/parity/test_point_mass.py).
@@ -81,13 +84,15 @@ class PointMass(Task):
             _use_site_transmission(spec)
         return spec
 
-    def reset_params(self, physics, params, key):
+    def episode_params(self, physics, params, key):
         if not self.randomize_gains:
-            return params
-        directions = actuation_directions(key)
+            return {}
+        motors = physics.names.ids("actuator", MOTORS)
         gear = jnp.asarray(params.get("actuator_gear", physics.model.actuator_gear))
-        gear = gear.at[physics.names.ids("actuator", MOTORS), :2].set(MOTOR_GEAR * directions)
-        return {**params, "actuator_gear": gear}
+        # Each motor keeps its (possibly user-randomised) gain and takes the drawn direction.
+        gain = jnp.linalg.norm(gear[motors, :3], axis=-1, keepdims=True)
+        force = jnp.concatenate([gain * actuation_directions(key), jnp.zeros((2, 1))], axis=-1)
+        return {"actuator_gear": gear.at[motors, :3].set(force)}
 
     def initialize(self, physics, model, data, key):
         return randomizers.randomize_limited_and_rotational_joints(physics, data, key), ()

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import mjxcontrol
 from mjxcontrol.cli import main
 
@@ -39,3 +41,23 @@ def test_bench_json_reports_throughput_and_anchor(capsys):
     assert result["task"] == "pendulum/swingup" and result["num_envs"] == 4
     assert result["env_steps_per_s"] > 0 and result["raw_steps_per_s"] > 0
     assert result["compile_s"] > 0 and result["n_substeps"] == 1 and result["device"]
+
+
+@pytest.mark.parametrize(
+    "flag, value",
+    [
+        ("--num-envs", "0"),
+        ("--num-envs", "-5"),
+        ("--steps", "0"),
+        ("--steps", "-5"),
+        ("--chunk", "0"),
+        ("--chunk", "ten"),
+    ],
+)
+def test_bench_counts_must_be_positive(capsys, flag, value):
+    """Issue 8 case 5: a bad count is an argument error (exit 2, one line), never a crash."""
+    with pytest.raises(SystemExit) as e:
+        main(["bench", "pendulum/swingup", flag, value])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and flag in err and "positive integer" in err

@@ -113,19 +113,23 @@ def record_dm_control(
     )
 
 
-def step_ours(env: Env, samples: Samples, params: Mapping[str, np.ndarray] | None = None):
+def step_ours(
+    env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None
+):
     """Our observation and reward one step after each of :data:`BATCH` recorded states.
 
-    ``params``: per-sample ``mjx.Model`` overrides (``[N, ...]`` arrays) for tasks whose dm_control
-    reset writes into the model, translated by the caller (e.g. point_mass/hard's directions).
+    ``episode_params``: per-sample ``mjx.Model`` overrides (``[N, ...]`` arrays) replacing our
+    episode draws, for tasks whose dm_control reset writes into the model, translated by the
+    caller (e.g. point_mass/hard's directions).
     """
     n = samples.qpos.shape[0]
     if n != BATCH:
         raise ValueError(f"record exactly BATCH={BATCH} samples (one compile per task), got {n}")
     fns = compiled(env)
     state = reset_batch(env, 0)  # any valid states: every physics field is overwritten below
-    if params:
-        state = state.replace(params={**state.params, **jax.tree.map(jnp.asarray, params)})
+    if episode_params:
+        overrides = jax.tree.map(jnp.asarray, episode_params)
+        state = state.replace(episode_params={**state.episode_params, **overrides})
     task_state = samples.task_state if jax.tree.leaves(samples.task_state) else None
     state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, task_state)
     state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
@@ -140,14 +144,14 @@ def compare(
     obs_atol: float | Mapping[str, float] = OBS_ATOL,
     obs_rtol: float = OBS_RTOL,
     reward_atol: float = REWARD_ATOL,
-    params: Mapping[str, np.ndarray] | None = None,
+    episode_params: Mapping[str, np.ndarray] | None = None,
 ) -> list[str]:
     """Steps ours from every recorded state; returns a description of each mismatch found.
 
     ``obs_atol`` may be a mapping from observation key to tolerance (others keep ``OBS_ATOL``);
-    ``params`` is passed to :func:`step_ours`.
+    ``episode_params`` is passed to :func:`step_ours`.
     """
-    obs, reward = step_ours(env, samples, params)
+    obs, reward = step_ours(env, samples, episode_params)
     problems = []
     if list(obs) != list(samples.obs):
         problems.append(f"observation keys: ours {list(obs)} vs dm_control {list(samples.obs)}")
@@ -196,7 +200,7 @@ def record_dm_control_resets(
 
 
 def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
-    """qpos, qvel and task_state after ``num`` of our resets (batches 0, 1, ... of BATCH)."""
+    """qpos, qvel, task_state and episode_params after ``num`` of our resets (batches 0, 1, ...)."""
     if num % BATCH:
         raise ValueError(f"num must be a multiple of BATCH={BATCH}, got {num}")
     states = [reset_batch(env, seed) for seed in range(num // BATCH)]
@@ -205,7 +209,7 @@ def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
         "qpos": cat(*[s.data.qpos for s in states]),
         "qvel": cat(*[s.data.qvel for s in states]),
         "task_state": jax.tree.map(cat, *[s.task_state for s in states]),
-        "params": jax.tree.map(cat, *[s.params for s in states]),
+        "episode_params": jax.tree.map(cat, *[s.episode_params for s in states]),
     }
 
 

@@ -1,7 +1,7 @@
 """point_mass/easy and hard against dm_control 1.0.50: one-step parity, reset distribution.
 
 ``hard`` draws its motors' push directions at reset: dm_control writes them into the tendon
-coefficients ``model.wrap_prm``, we into ``params["actuator_gear"]`` of site transmissions (see
+coefficients ``model.wrap_prm``, we into ``episode_params["actuator_gear"]`` of site transmissions (see
 tasks/point_mass.py). The parity check records dm_control's ``wrap_prm`` with every state and
 steps ours with the equivalent gears; the reset check compares the directions' distributions.
 """
@@ -68,12 +68,12 @@ def test_one_step_parity(load_env, task):
         # dm_control draws new directions per episode: make sure several were exercised.
         assert len(np.unique(samples.task_state[:, 0])) > 10
     env = load_env(f"point_mass/{task}")
-    params = None
+    episode_params = None
     if hard:  # dm_control's per-episode directions, as our per-env actuator gears
-        gear = np.asarray(parity.reset_batch(env, 0).params["actuator_gear"])
-        params = {"actuator_gear": _gear_from_wrap_prm(env, samples.task_state, gear)}
+        gear = np.asarray(parity.reset_batch(env, 0).episode_params["actuator_gear"])
+        episode_params = {"actuator_gear": _gear_from_wrap_prm(env, samples.task_state, gear)}
         samples = dataclasses.replace(samples, task_state=())  # ours keeps no task_state
-    assert parity.compare(env, samples, params=params) == []
+    assert parity.compare(env, samples, episode_params=episode_params) == []
 
 
 def _directions(wrap_prm: np.ndarray):
@@ -86,7 +86,7 @@ def _our_resets_with_directions(env):
     """parity.our_resets, plus each reset's directions in dm_control's ``wrap_prm`` layout."""
     ours = parity.our_resets(env)
     ids = env.physics.names.ids("actuator", MOTORS)
-    gear = ours.pop("params")["actuator_gear"][:, ids, :2]
+    gear = ours.pop("episode_params")["actuator_gear"][:, ids, :2]
     scale = np.linalg.norm(env.physics.mj_model.actuator_gear[ids, :3], axis=1)
     wrap_prm = (gear / scale[None, :, None]).reshape(len(gear), -1)
     return ours, _directions(wrap_prm)

@@ -1,0 +1,89 @@
+"""A task's trajectory fingerprint, computed in this process or in a fresh one.
+
+Determinism means more than "the same jitted function gives the same output twice": the model,
+name tables and traced program must come out the same in every process (set and dict order, hash
+seeds, environment), and running the program must not depend on thread timing. So the check runs
+the same fixed batch of resets and random-action steps here and in a new Python process with
+another ``PYTHONHASHSEED``, and compares SHA-256 digests of every observation, reward and physics
+state. With JAX's persistent compilation cache on (the test suite turns it on), an identical
+program is loaded from the cache in the child instead of being compiled again, so the check is
+cheap exactly when it passes; a program that differs is compiled, and its output compared.
+
+Command line: ``python -m mjxcontrol.testing.fingerprint DOMAIN/TASK [--impl jax]`` prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mjxcontrol.env import Env
+from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
+
+# Control steps after the reset that the fingerprint covers.
+STEPS = 3
+# Seconds a child process may take (import, model build, trace, cache load or compile, run).
+CHILD_TIMEOUT_S = 600
+
+
+def fingerprint(env: Env, steps: int = STEPS) -> str:
+    """SHA-256 of reset batch 0 and ``steps`` fixed random-action steps of :data:`BATCH` envs."""
+    fns = compiled(env)
+    spec = env.action_spec()
+    lo = np.where(np.isfinite(spec.minimum), spec.minimum, -1.0)
+    hi = np.where(np.isfinite(spec.maximum), spec.maximum, 1.0)
+    rng = np.random.default_rng(1234)
+    digest = hashlib.sha256()
+    state = reset_batch(env, 0)
+    _update(digest, state)
+    for _ in range(steps):
+        action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
+        state = fns["step"](state, jnp.asarray(action))
+        _update(digest, state)
+    return digest.hexdigest()
+
+
+def _update(digest, state) -> None:
+    parts = (state.obs, state.reward, state.discount, state.data.qpos, state.data.qvel)
+    for leaf in jax.tree.leaves(parts):
+        digest.update(np.ascontiguousarray(np.asarray(leaf)).tobytes())
+
+
+def fingerprint_in_child(task_id: str, impl: str = "jax", hash_seed: str = "12345") -> str:
+    """:func:`fingerprint` of ``task_id`` computed by a new Python process.
+
+    The child inherits this process's environment (XLA flags, JAX's compilation cache settings)
+    except ``PYTHONHASHSEED``, which is set to ``hash_seed``.
+    """
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    cmd = [sys.executable, "-m", "mjxcontrol.testing.fingerprint", task_id, "--impl", impl]
+    result = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"fingerprint child for {task_id} failed ({result.returncode}):\n{result.stderr[-2000:]}"
+        )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import mjxcontrol
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", help="DOMAIN/TASK")
+    parser.add_argument("--impl", default="jax")
+    args = parser.parse_args(argv)
+    print(fingerprint(mjxcontrol.load(args.task, impl=args.impl)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
