@@ -46,8 +46,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--num-envs", type=int, default=1024)
     parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--shard", default="0/1", help="K/N: check every N-th task from the K-th "
-                        "(run N processes, e.g. one per core, to split the work)")
+    parser.add_argument(
+        "--shard",
+        default="0/1",
+        help="K/N: check every N-th task from the K-th "
+        "(run N processes, e.g. one per core, to split the work)",
+    )
     parser.add_argument("tasks", nargs="*", help="DOMAIN/TASK ids (default: every task)")
     args = parser.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
@@ -58,8 +62,11 @@ def main(argv=None) -> int:
         # Each executable holds ~1,000s of memory maps; dropping them keeps a full sweep under
         # Linux's vm.max_map_count (65,530), past which LLVM crashes mid-compile.
         jax.clear_caches()
-        print(f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
-              f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}", flush=True)
+        print(
+            f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
+            f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}",
+            flush=True,
+        )
     print("all finite" if ok else "NOT FINITE", flush=True)
     return 0 if ok else 1
 

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from mjxcontrol.env import Env
 from mjxcontrol.rollout import rollout, uniform_policy
+from mjxcontrol.types import Observation
 
 # Default control steps per jitted call; the progress bar advances once per chunk.
 CHUNK = 100
@@ -88,7 +89,7 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
     @jax.jit
     def run(carry):
         def control_step(data, key):
-            ctrl = jax.vmap(policy)(None, jax.random.split(key, num_envs))
+            ctrl = jax.vmap(policy)(Observation(), jax.random.split(key, num_envs))
             data = jax.vmap(
                 lambda d: jax.lax.fori_loop(0, n_sub, lambda _, d: mjx.step(model, d), d)
             )(data.replace(ctrl=ctrl))
@@ -125,8 +126,13 @@ def measure(
     compile_s = {name: runner.compile() for name, runner in runners.items()}
     # Alternate the timed chunks (env, raw, env, raw, ...) so that drift in the machine's speed
     # during the run affects both sides alike.
-    for _ in tqdm(range(num_chunks), desc=f"{env.id} x{num_envs}", unit="chunk",
-                  disable=not progress, leave=False):
+    for _ in tqdm(
+        range(num_chunks),
+        desc=f"{env.id} x{num_envs}",
+        unit="chunk",
+        disable=not progress,
+        leave=False,
+    ):
         for runner in runners.values():
             runner.timed_chunk()
     run_s = runners["env"].seconds

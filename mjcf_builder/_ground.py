@@ -49,24 +49,33 @@ class _GroundArena(Arena):
         return self._geom(name, type="box", pos=pos, size=half_size, material=material)
 
     def _plane(self, name: str, pos, half_x: float, half_y: float):
-        return self._geom(name, type="plane", pos=pos, size=(half_x, half_y, GRID_SPACING),
-                          material="grid")
+        return self._geom(
+            name, type="plane", pos=pos, size=(half_x, half_y, GRID_SPACING), material="grid"
+        )
 
     def _light(self, x: float = 0.0) -> None:
-        self.model.add("light", name="light", pos=(x, 0, LIGHT_HEIGHT), dir=(0, 0, -1),
-                       type="directional")
+        self.model.add(
+            "light", name="light", pos=(x, 0, LIGHT_HEIGHT), dir=(0, 0, -1), type="directional"
+        )
 
 
 def _positive(what: str, value) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
-            or not math.isfinite(value) or value <= 0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.number))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ValueError(f"{what} must be a positive number of metres, got {value!r}")
     return float(value)
 
 
 def _range(what: str, bounds) -> tuple[float, float]:
-    if not (isinstance(bounds, Sequence) and len(bounds) == 2
-            and 0 < _positive(what, bounds[0]) <= _positive(what, bounds[1])):
+    if not (
+        isinstance(bounds, Sequence)
+        and len(bounds) == 2
+        and 0 < _positive(what, bounds[0]) <= _positive(what, bounds[1])
+    ):
         raise ValueError(f"{what} must be (low, high) with 0 < low <= high, got {bounds!r}")
     return float(bounds[0]), float(bounds[1])
 
@@ -76,11 +85,17 @@ def _friction(value) -> tuple[float, float, float]:
         given = np.atleast_1d(np.asarray(value, dtype=float))
     except (TypeError, ValueError):
         given = np.array([np.nan])
-    if given.ndim != 1 or not 1 <= given.size <= 3 or not np.all(np.isfinite(given)) \
-            or np.any(given < 0):
-        raise ValueError(f"friction must be 1 to 3 numbers >= 0 (sliding, torsional, rolling), "
-                         f"got {value!r}")
-    return tuple(float(f) for f in (*given, *DEFAULT_FRICTION[given.size:]))
+    if (
+        given.ndim != 1
+        or not 1 <= given.size <= 3
+        or not np.all(np.isfinite(given))
+        or np.any(given < 0)
+    ):
+        raise ValueError(
+            f"friction must be 1 to 3 numbers >= 0 (sliding, torsional, rolling), got {value!r}"
+        )
+    full = [float(f) for f in (*given, *DEFAULT_FRICTION[given.size :])]
+    return full[0], full[1], full[2]
 
 
 def _rng(seed) -> np.random.RandomState:

@@ -61,6 +61,7 @@ BOWL_DEPTH = 1.0
 BOWL_RESOLUTION = 65
 BOWL_BASE = 0.1  # hfield size[3]: thickness of the solid below the lowest point
 
+
 class Floor(_GroundArena):
     """A flat grid plane ``floor`` and a top light.
 
@@ -69,8 +70,9 @@ class Floor(_GroundArena):
       friction: (sliding, torsional, rolling) friction, or its leading entries.
     """
 
-    def __init__(self, size: Sequence[float] = FLOOR_SIZE, *, friction=DEFAULT_FRICTION,
-                 name: str = "floor"):
+    def __init__(
+        self, size: Sequence[float] = FLOOR_SIZE, *, friction=DEFAULT_FRICTION, name: str = "floor"
+    ):
         super().__init__(name, friction)
         if not isinstance(size, Sequence) or len(size) != 2:
             raise ValueError(f"Floor size is (half x, half y) in metres, got {size!r}")
@@ -98,11 +100,21 @@ class Corridor(_GroundArena):
       friction: see :class:`Floor`.
     """
 
-    def __init__(self, length: float | None = None, width: float = CORRIDOR_WIDTH, *,
-                 platforms: Sequence[float] | None = None, gaps: Sequence[float] = (),
-                 walls: Sequence[tuple[float, str]] = (), opening: float = WALL_OPENING,
-                 wall_height: float = WALL_HEIGHT, side_wall_height: float = SIDE_WALL_HEIGHT,
-                 pit_depth: float = PIT_DEPTH, friction=DEFAULT_FRICTION, name: str = "corridor"):
+    def __init__(
+        self,
+        length: float | None = None,
+        width: float = CORRIDOR_WIDTH,
+        *,
+        platforms: Sequence[float] | None = None,
+        gaps: Sequence[float] = (),
+        walls: Sequence[tuple[float, str]] = (),
+        opening: float = WALL_OPENING,
+        wall_height: float = WALL_HEIGHT,
+        side_wall_height: float = SIDE_WALL_HEIGHT,
+        pit_depth: float = PIT_DEPTH,
+        friction=DEFAULT_FRICTION,
+        name: str = "corridor",
+    ):
         super().__init__(name, friction)
         self.width = _positive("Corridor width", width)
         self.pit_depth = _positive("Corridor pit_depth", pit_depth)
@@ -114,14 +126,23 @@ class Corridor(_GroundArena):
         if walls and self.gaps:
             raise ValueError("Corridor: give gaps or walls, not both")
         if walls and self.opening >= self.width:
-            raise ValueError(f"Corridor opening {self.opening} m must be narrower than the "
-                             f"width {self.width} m")
+            raise ValueError(
+                f"Corridor opening {self.opening} m must be narrower than the width {self.width} m"
+            )
         self.walls = _check_walls(walls, self.length)
         self._build()
 
     @classmethod
-    def random_gaps(cls, length: float, seed=None, *, platform_range=PLATFORM_RANGE,
-                    gap_range=GAP_RANGE, start_length: float = START_LENGTH, **kwargs) -> Corridor:
+    def random_gaps(
+        cls,
+        length: float,
+        seed=None,
+        *,
+        platform_range=PLATFORM_RANGE,
+        gap_range=GAP_RANGE,
+        start_length: float = START_LENGTH,
+        **kwargs,
+    ) -> Corridor:
         """A gap corridor whose platform and gap lengths are drawn uniformly from the ranges (m).
 
         The first platform is ``start_length`` long and the last fills up to ``length`` (a last
@@ -148,16 +169,25 @@ class Corridor(_GroundArena):
             x += gap + platform
 
     @classmethod
-    def random_walls(cls, length: float, seed=None, *, spacing_range=WALL_SPACING_RANGE,
-                     start_length: float = START_LENGTH, alternate: bool = False,
-                     **kwargs) -> Corridor:
+    def random_walls(
+        cls,
+        length: float,
+        seed=None,
+        *,
+        spacing_range=WALL_SPACING_RANGE,
+        start_length: float = START_LENGTH,
+        alternate: bool = False,
+        **kwargs,
+    ) -> Corridor:
         """A walled corridor: the first wall begins ``start_length`` from x = 0, each next one a
         distance drawn uniformly from ``spacing_range`` (m) further on. Sides are drawn at random,
         or alternate from a random first one. ``seed`` as in :meth:`random_gaps`."""
         rng, (lo, hi) = _rng(seed), _range("spacing_range", spacing_range)
         if lo <= WALL_THICKNESS:
-            raise ValueError(f"spacing_range must start above the wall thickness "
-                             f"{WALL_THICKNESS} m, got {spacing_range!r}")
+            raise ValueError(
+                f"spacing_range must start above the wall thickness "
+                f"{WALL_THICKNESS} m, got {spacing_range!r}"
+            )
         length = _positive("Corridor length", length)
         x = _positive("Corridor start_length", start_length) + WALL_THICKNESS / 2
         sides, side, walls = list(WALL_SIDES), int(rng.randint(2)), []
@@ -189,20 +219,34 @@ class Corridor(_GroundArena):
         length, half_w, pit = self.length, self.width / 2, self.pit_depth
         self._plane("pit_floor", (length / 2, 0, -pit), length / 2 + self.width, half_w)
         for i, (start, end) in enumerate(self.platform_edges):
-            self._box(f"platform_{i}", ((start + end) / 2, 0, -pit / 2),
-                      ((end - start) / 2, half_w, pit / 2), "grid")
+            self._box(
+                f"platform_{i}",
+                ((start + end) / 2, 0, -pit / 2),
+                ((end - start) / 2, half_w, pit / 2),
+                "grid",
+            )
         for i, (start, end) in enumerate(self.gap_edges):
-            self.model.add("site", name=f"gap_{i}", type="box", rgba=GAP_RGBA,
-                           pos=((start + end) / 2, 0, -pit / 2),
-                           size=((end - start) / 2, half_w, pit / 2))
+            self.model.add(
+                "site",
+                name=f"gap_{i}",
+                type="box",
+                rgba=GAP_RGBA,
+                pos=((start + end) / 2, 0, -pit / 2),
+                size=((end - start) / 2, half_w, pit / 2),
+            )
         half_z = (self.side_wall_height + pit) / 2
         for side, sign in WALL_SIDES.items():
-            self._box(f"side_wall_{side}",
-                      (length / 2, sign * (half_w + SIDE_WALL_THICKNESS / 2), half_z - pit),
-                      (length / 2, SIDE_WALL_THICKNESS / 2, half_z))
+            self._box(
+                f"side_wall_{side}",
+                (length / 2, sign * (half_w + SIDE_WALL_THICKNESS / 2), half_z - pit),
+                (length / 2, SIDE_WALL_THICKNESS / 2, half_z),
+            )
         for i, (x, side) in enumerate(self.walls):
-            self._box(f"wall_{i}", (x, WALL_SIDES[side] * self.opening / 2, self.wall_height / 2),
-                      (WALL_THICKNESS / 2, half_w - self.opening / 2, self.wall_height / 2))
+            self._box(
+                f"wall_{i}",
+                (x, WALL_SIDES[side] * self.opening / 2, self.wall_height / 2),
+                (WALL_THICKNESS / 2, half_w - self.opening / 2, self.wall_height / 2),
+            )
         self._light(length / 2)
 
 
@@ -216,29 +260,42 @@ def _check_platforms(length, platforms, gaps) -> tuple[tuple[float, ...], tuple[
     platforms = tuple(_positive(f"Corridor platforms[{i}]", p) for i, p in enumerate(platforms))
     gaps = tuple(_positive(f"Corridor gaps[{i}]", g) for i, g in enumerate(gaps))
     if len(platforms) != len(gaps) + 1:
-        raise ValueError(f"Corridor: {len(platforms)} platforms need {len(platforms) - 1} gaps "
-                         f"between them, got {len(gaps)}")
+        raise ValueError(
+            f"Corridor: {len(platforms)} platforms need {len(platforms) - 1} gaps "
+            f"between them, got {len(gaps)}"
+        )
     total = sum(platforms) + sum(gaps)
     if length is not None and not math.isclose(length, total, abs_tol=1e-9):
-        raise ValueError(f"Corridor length {length} m differs from the {total} m of platforms "
-                         "and gaps")
+        raise ValueError(
+            f"Corridor length {length} m differs from the {total} m of platforms and gaps"
+        )
     return platforms, gaps
 
 
 def _check_walls(walls, length: float) -> tuple[tuple[float, str], ...]:
     checked, half = [], WALL_THICKNESS / 2
     for i, wall in enumerate(walls):
-        if not (isinstance(wall, Sequence) and len(wall) == 2 and wall[1] in WALL_SIDES
-                and isinstance(wall[0], (int, float, np.number))):
-            raise ValueError(f"Corridor walls[{i}] = {wall!r}: expected (x, side) with side one "
-                             f"of {sorted(WALL_SIDES)}")
+        if not (
+            isinstance(wall, Sequence)
+            and len(wall) == 2
+            and wall[1] in WALL_SIDES
+            and isinstance(wall[0], (int, float, np.number))
+        ):
+            raise ValueError(
+                f"Corridor walls[{i}] = {wall!r}: expected (x, side) with side one "
+                f"of {sorted(WALL_SIDES)}"
+            )
         x = float(wall[0])
         if not half <= x <= length - half:
-            raise ValueError(f"Corridor walls[{i}] at x = {x} m does not fit in the corridor: "
-                             f"x must lie in [{half}, {length - half}] m")
+            raise ValueError(
+                f"Corridor walls[{i}] at x = {x} m does not fit in the corridor: "
+                f"x must lie in [{half}, {length - half}] m"
+            )
         if checked and x - checked[-1][0] < WALL_THICKNESS:
-            raise ValueError(f"Corridor walls[{i}] at x = {x} m overlaps or precedes the wall "
-                             f"before it (x must grow by at least {WALL_THICKNESS} m)")
+            raise ValueError(
+                f"Corridor walls[{i}] at x = {x} m overlaps or precedes the wall "
+                f"before it (x must grow by at least {WALL_THICKNESS} m)"
+            )
         checked.append((x, wall[1]))
     return tuple(checked)
 
@@ -253,20 +310,37 @@ class Bowl(_GroundArena):
       friction: see :class:`Floor`.
     """
 
-    def __init__(self, radius: float = BOWL_RADIUS, depth: float = BOWL_DEPTH,
-                 resolution: int = BOWL_RESOLUTION, *, friction=DEFAULT_FRICTION,
-                 name: str = "bowl"):
+    def __init__(
+        self,
+        radius: float = BOWL_RADIUS,
+        depth: float = BOWL_DEPTH,
+        resolution: int = BOWL_RESOLUTION,
+        *,
+        friction=DEFAULT_FRICTION,
+        name: str = "bowl",
+    ):
         super().__init__(name, friction)
         self.radius = _positive("Bowl radius", radius)
         self.depth = _positive("Bowl depth", depth)
-        if (isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer))
-                or resolution < 3 or resolution % 2 == 0):
-            raise ValueError(f"Bowl resolution must be an odd integer >= 3 (a vertex at the "
-                             f"centre), got {resolution!r}")
+        if (
+            isinstance(resolution, bool)
+            or not isinstance(resolution, (int, np.integer))
+            or resolution < 3
+            or resolution % 2 == 0
+        ):
+            raise ValueError(
+                f"Bowl resolution must be an odd integer >= 3 (a vertex at the "
+                f"centre), got {resolution!r}"
+            )
         self.resolution = int(resolution)
-        self.model.add("hfield", name="bowl", nrow=self.resolution, ncol=self.resolution,
-                       size=(self.radius, self.radius, self.depth, BOWL_BASE),
-                       userdata=bowl_elevation(self.resolution).ravel().tolist())
+        self.model.add(
+            "hfield",
+            name="bowl",
+            nrow=self.resolution,
+            ncol=self.resolution,
+            size=(self.radius, self.radius, self.depth, BOWL_BASE),
+            userdata=bowl_elevation(self.resolution).ravel().tolist(),
+        )
         self._geom("terrain", type="hfield", hfieldname="bowl", material="grid")
         self._light()
 

@@ -338,7 +338,7 @@ def _check_enums(m: mujoco.MjModel) -> list[Unsupported]:
 def _check_contact_sensors(m: mujoco.MjModel) -> list[Unsupported]:
     found = []
     for i in np.flatnonzero(m.sensor_type == mujoco.mjtSensor.mjSENS_CONTACT):
-        name = f"sensor {_name(m, mujoco.mjtObj.mjOBJ_SENSOR, i)!r}"
+        name = f"sensor {_name(m, mujoco.mjtObj.mjOBJ_SENSOR, int(i))!r}"
         for side in (int(m.sensor_objtype[i]), int(m.sensor_reftype[i])):
             if side in JAX_CONTACT_SENSOR_OBJECTS:
                 found.append(

@@ -232,7 +232,7 @@ class Entity:
         if observable.sensor is not None:
             self.model.find("sensor", observable.sensor)
         if observable.element is not None:
-            self.model.find(observable.kind, observable.element)
+            self.model.find(str(observable.kind), observable.element)
 
 
 class Arena(Entity):

@@ -35,9 +35,15 @@ class Maze(_GroundArena):
       friction: see :class:`Floor`.
     """
 
-    def __init__(self, layout: str, cell_size: float = MAZE_CELL_SIZE,
-                 wall_height: float = MAZE_WALL_HEIGHT, *, friction=DEFAULT_FRICTION,
-                 name: str = "maze"):
+    def __init__(
+        self,
+        layout: str,
+        cell_size: float = MAZE_CELL_SIZE,
+        wall_height: float = MAZE_WALL_HEIGHT,
+        *,
+        friction=DEFAULT_FRICTION,
+        name: str = "maze",
+    ):
         super().__init__(name, friction)
         self.rows = parse_maze(layout)
         self.cell_size = _positive("Maze cell_size", cell_size)
@@ -46,12 +52,19 @@ class Maze(_GroundArena):
         self._plane("floor", (0, 0, 0), len(self.rows[0]) * size / 2, len(self.rows) * size / 2)
         for i, (r0, r1, c0, c1) in enumerate(wall_rectangles(self.rows)):
             x, y = self.cell_centre((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2)
-            self._box(f"wall_{i}", (x, y, half_h), ((c1 - c0) * size / 2, (r1 - r0) * size / 2,
-                                                    half_h))
+            self._box(
+                f"wall_{i}", (x, y, half_h), ((c1 - c0) * size / 2, (r1 - r0) * size / 2, half_h)
+            )
         radius = TARGET_RADIUS_FRACTION * size
         for i, (x, y) in enumerate(self.target_positions):
-            self.model.add("site", name=f"target_{i}", type="sphere", pos=(x, y, radius),
-                           size=(radius, 0, 0), material="target")
+            self.model.add(
+                "site",
+                name=f"target_{i}",
+                type="sphere",
+                pos=(x, y, radius),
+                size=(radius, 0, 0),
+                material="target",
+            )
         self._light()
 
     def cell_centre(self, row: float, col: float) -> tuple[float, float]:
@@ -60,8 +73,12 @@ class Maze(_GroundArena):
         return ((col + 0.5 - ncol / 2) * self.cell_size, (nrow / 2 - row - 0.5) * self.cell_size)
 
     def _cells(self, character: str) -> tuple[tuple[float, float], ...]:
-        return tuple(self.cell_centre(r, c) for r, row in enumerate(self.rows)
-                     for c, ch in enumerate(row) if ch == character)
+        return tuple(
+            self.cell_centre(r, c)
+            for r, row in enumerate(self.rows)
+            for c, ch in enumerate(row)
+            if ch == character
+        )
 
     @property
     def spawn_positions(self) -> tuple[tuple[float, float], ...]:
@@ -87,12 +104,16 @@ def parse_maze(layout: str) -> list[str]:
     known = ", ".join(f"{c!r} ({what})" for c, what in MAZE_CHARACTERS.items())
     for r, row in enumerate(rows):
         if len(row) != len(rows[0]):
-            raise ValueError(f"maze layout row {r} has {len(row)} columns but row 0 has "
-                             f"{len(rows[0])}: the layout must be rectangular")
+            raise ValueError(
+                f"maze layout row {r} has {len(row)} columns but row 0 has "
+                f"{len(rows[0])}: the layout must be rectangular"
+            )
         for c, ch in enumerate(row):
             if ch not in MAZE_CHARACTERS:
-                raise ValueError(f"maze layout row {r}, column {c} (from 0, top left): unknown "
-                                 f"character {ch!r}; use {known}")
+                raise ValueError(
+                    f"maze layout row {r}, column {c} (from 0, top left): unknown "
+                    f"character {ch!r}; use {known}"
+                )
     if not any(MAZE_SPAWN in row for row in rows):
         raise ValueError(f"maze layout has no spawn cell {MAZE_SPAWN!r}")
     return rows

@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -94,13 +95,22 @@ def box_stack(
     friction = _friction(friction)
     model = Model(f"box_stack_{n_boxes}")
     for k in range(n_boxes):
-        pos = (0.0, 0.0, (2 * k + 1) * half[2]) if tower else (
-            k * (2 * half[0] + gap), 0.0, half[2])
+        pos = (
+            (0.0, 0.0, (2 * k + 1) * half[2]) if tower else (k * (2 * half[0] + gap), 0.0, half[2])
+        )
         name = f"box{k}"
         body = model.add("body", name=name, pos=pos)
         model.add("freejoint", parent=body, name=f"{name}_free")
-        model.add("geom", parent=body, name=name, type="box", size=half, friction=friction,
-                  rgba=rgba, **mass_attr)
+        model.add(
+            "geom",
+            parent=body,
+            name=name,
+            type="box",
+            size=half,
+            friction=friction,
+            rgba=rgba,
+            **mass_attr,
+        )
         model.add("site", parent=body, name=name)
         model.add("site", parent=body, name=f"{name}_top", pos=(0.0, 0.0, half[2]))
     return model
@@ -137,8 +147,9 @@ def brick(
       ValueError: for stud counts below 1, non-positive dimensions, or dimensions that do not fit
         together (studs too wide for the pitch, a cavity too shallow for the studs).
     """
-    layout = BrickLayout.of(studs, pitch, height, stud_radius, stud_height, top_thickness,
-                            clearance)
+    layout = BrickLayout.of(
+        studs, pitch, height, stud_radius, stud_height, top_thickness, clearance
+    )
     friction = _friction(friction)
     boxes = layout.boxes()
     volume = sum(8.0 * float(np.prod(half)) for _, _, half, _ in boxes)
@@ -149,16 +160,34 @@ def brick(
     nx, ny = layout.studs
     model = Model(f"brick_{nx}x{ny}")
     for name, pos, half, turned in boxes:
-        extra = {"euler": TUBE_TURN} if turned else {}
+        extra: dict[str, Any] = {"euler": TUBE_TURN} if turned else {}
         if name.startswith("stud_"):
             extra["group"] = COLLISION_GROUP
-        model.add("geom", name=name, type="box", pos=pos, size=half, density=density,
-                  friction=friction, rgba=rgba, **extra)
+        model.add(
+            "geom",
+            name=name,
+            type="box",
+            pos=pos,
+            size=half,
+            density=density,
+            friction=friction,
+            rgba=rgba,
+            **extra,
+        )
     for i, j in layout.stud_indices():
         x, y, z = layout.stud_centre(i, j)
-        model.add("geom", name=f"stud_{i}_{j}_visual", type="cylinder", pos=(x, y, z),
-                  size=(stud_radius, stud_height / 2), contype=0, conaffinity=0, density=0.0,
-                  group=VISUAL_GROUP, rgba=rgba)
+        model.add(
+            "geom",
+            name=f"stud_{i}_{j}_visual",
+            type="cylinder",
+            pos=(x, y, z),
+            size=(stud_radius, stud_height / 2),
+            contype=0,
+            conaffinity=0,
+            density=0.0,
+            group=VISUAL_GROUP,
+            rgba=rgba,
+        )
     for i, j in layout.stud_indices():
         model.add("site", name=f"stud_{i}_{j}", pos=layout.stud_site(i, j))
     cx, cy = layout.centre
@@ -177,8 +206,9 @@ class BrickLayout:
         self.top_thickness, self.clearance = top_thickness, clearance
 
     @classmethod
-    def of(cls, studs, pitch, height, stud_radius, stud_height, top_thickness,
-           clearance) -> BrickLayout:
+    def of(
+        cls, studs, pitch, height, stud_radius, stud_height, top_thickness, clearance
+    ) -> BrickLayout:
         """Checks the parameters and returns the layout.
 
         Raises:
@@ -188,22 +218,36 @@ class BrickLayout:
             raise ValueError(f"studs must be two stud counts (along x, along y), got {studs!r}")
         for axis, count in zip("xy", studs, strict=True):
             _check_count(f"studs along {axis}", count)
-        sizes = {"pitch": pitch, "height": height, "stud_radius": stud_radius,
-                 "stud_height": stud_height, "top_thickness": top_thickness}
+        sizes = {
+            "pitch": pitch,
+            "height": height,
+            "stud_radius": stud_radius,
+            "stud_height": stud_height,
+            "top_thickness": top_thickness,
+        }
         for name, value in sizes.items():
             _number(name, value, minimum=0.0, strict=True)
         _number("clearance", clearance, minimum=0.0)
         if stud_radius + 2 * clearance >= pitch / 2:
             raise ValueError(
                 f"stud_radius {stud_radius} + 2 * clearance {clearance} must be below half the "
-                f"pitch ({pitch / 2}) to leave room for the walls between studs")
+                f"pitch ({pitch / 2}) to leave room for the walls between studs"
+            )
         if top_thickness + stud_height + clearance >= height:
             raise ValueError(
                 f"height {height} must exceed top_thickness {top_thickness} + stud_height "
                 f"{stud_height} + clearance {clearance}: the studs of a brick below must fit in "
-                f"the hollow underside")
-        return cls((int(studs[0]), int(studs[1])), float(pitch), float(height),
-                   float(stud_radius), float(stud_height), float(top_thickness), float(clearance))
+                f"the hollow underside"
+            )
+        return cls(
+            (int(studs[0]), int(studs[1])),
+            float(pitch),
+            float(height),
+            float(stud_radius),
+            float(stud_height),
+            float(top_thickness),
+            float(clearance),
+        )
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -239,23 +283,48 @@ class BrickLayout:
         cx, cy = self.centre
         half_x, half_y = nx * p / 2 - c, ny * p / 2 - c
         cavity = self.height - self.top_thickness
-        out = [("top", (cx, cy, self.height - self.top_thickness / 2),
-                (half_x, half_y, self.top_thickness / 2), False)]
+        out = [
+            (
+                "top",
+                (cx, cy, self.height - self.top_thickness / 2),
+                (half_x, half_y, self.top_thickness / 2),
+                False,
+            )
+        ]
         for name, sign in (("wall_neg_y", -1), ("wall_pos_y", 1)):  # full length along x
-            out.append((name, (cx, cy + sign * (half_y - t / 2), cavity / 2),
-                        (half_x, t / 2, cavity / 2), False))
+            out.append(
+                (
+                    name,
+                    (cx, cy + sign * (half_y - t / 2), cavity / 2),
+                    (half_x, t / 2, cavity / 2),
+                    False,
+                )
+            )
         for name, sign in (("wall_neg_x", -1), ("wall_pos_x", 1)):  # between the long walls
-            out.append((name, (cx + sign * (half_x - t / 2), cy, cavity / 2),
-                        (t / 2, half_y - t, cavity / 2), False))
+            out.append(
+                (
+                    name,
+                    (cx + sign * (half_x - t / 2), cy, cavity / 2),
+                    (t / 2, half_y - t, cavity / 2),
+                    False,
+                )
+            )
         tube = self.tube_half_width
         for i in range(nx - 1):
             for j in range(ny - 1):
-                out.append((f"tube_{i}_{j}", ((i + 0.5) * p, (j + 0.5) * p, cavity / 2),
-                            (tube, tube, cavity / 2), True))
+                out.append(
+                    (
+                        f"tube_{i}_{j}",
+                        ((i + 0.5) * p, (j + 0.5) * p, cavity / 2),
+                        (tube, tube, cavity / 2),
+                        True,
+                    )
+                )
         r = self.stud_radius
         for i, j in self.stud_indices():
-            out.append((f"stud_{i}_{j}", self.stud_centre(i, j), (r, r, self.stud_height / 2),
-                        False))
+            out.append(
+                (f"stud_{i}_{j}", self.stud_centre(i, j), (r, r, self.stud_height / 2), False)
+            )
         return out
 
 

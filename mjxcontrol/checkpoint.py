@@ -106,7 +106,7 @@ def load_pytree(path: str | os.PathLike, like: Any, metadata: Mapping[str, Any] 
         if _is_key(template):
             if name not in keys:
                 raise CheckpointError(f"{path}: {name} was saved as an array, not a PRNG key")
-            key = jax.random.wrap_key_data(value, impl=keys[name])
+            key = jax.random.wrap_key_data(jnp.asarray(value), impl=keys[name])
             if key.shape != template.shape:
                 raise CheckpointError(f"{path}: {name} has shape {key.shape}, not {template.shape}")
             out.append(key)
@@ -171,7 +171,7 @@ def read_params_template(path) -> dict[str, jax.ShapeDtypeStruct]:
     leaves = _read(path)["leaves"]
     prefix = ".params['"
     return {
-        name[len(prefix):name.index("']")]: jax.ShapeDtypeStruct(v.shape, v.dtype)
+        name[len(prefix) : name.index("']")]: jax.ShapeDtypeStruct(v.shape, v.dtype)
         for name, v in leaves.items()
         if name.startswith(prefix)
     }

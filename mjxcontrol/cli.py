@@ -60,20 +60,29 @@ def _bench(args) -> int:
 
     env = registry.load(args.task, impl=args.impl)
     result = throughput.measure(
-        env, args.num_envs, args.steps, chunk=args.chunk, raw=not args.no_raw,
+        env,
+        args.num_envs,
+        args.steps,
+        chunk=args.chunk,
+        raw=not args.no_raw,
         progress=not args.json,
     )
     if args.json:
         print(json.dumps(dataclasses.asdict(result), indent=2))
         return 0
-    print(f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
-          f"substeps={result.n_substeps} device={result.device}")
-    print(f"  env:  compile {result.compile_s:7.1f} s   "
-          f"{result.env_steps_per_s:12,.0f} env-steps/s")
+    print(
+        f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
+        f"substeps={result.n_substeps} device={result.device}"
+    )
+    print(
+        f"  env:  compile {result.compile_s:7.1f} s   {result.env_steps_per_s:12,.0f} env-steps/s"
+    )
     if result.raw_steps_per_s is not None:
-        print(f"  raw mjx.step x{result.n_substeps}: compile {result.raw_compile_s:7.1f} s   "
-              f"{result.raw_steps_per_s:12,.0f} steps/s   "
-              f"(env layer costs {100 * result.env_layer_overhead:+.1f} %)")
+        print(
+            f"  raw mjx.step x{result.n_substeps}: compile {result.raw_compile_s:7.1f} s   "
+            f"{result.raw_steps_per_s:12,.0f} steps/s   "
+            f"(env layer costs {100 * result.env_layer_overhead:+.1f} %)"
+        )
     return 0
 
 

@@ -72,7 +72,9 @@ class ComposedTask(Task):
 
     @functools.cached_property
     def entity(self) -> Entity:
-        entity = self.build()
+        build = self.build
+        assert build is not None  # checked in __post_init__
+        entity = build()
         if not isinstance(entity, Entity):
             raise TypeError(f"build() must return an mjcf_builder Entity, got {type(entity)}")
         if not entity.observables:
@@ -114,7 +116,9 @@ class ComposedTask(Task):
         return OrderedDict((o.name, task_state.buffers[o.name][0]) for o in self.entity.observables)
 
     def reward(self, physics, data, task_state):
-        return self.reward_fn(physics, data)
+        reward_fn = self.reward_fn
+        assert reward_fn is not None  # checked in __post_init__
+        return reward_fn(physics, data)
 
     def terminated(self, physics, data, task_state):
         if self.terminated_fn is None:
@@ -139,10 +143,10 @@ def _read(physics: Physics, data: mjx.Data, observable: Observable) -> jax.Array
         return data.sensordata[physics.names.sensor(observable.sensor)]
     if observable.fn is not None:
         return observable.fn(physics, data, observable.scope)
-    if observable.field in ("qpos", "qvel"):
-        index = getattr(physics.names, observable.field)(observable.element)
-        return getattr(data, observable.field)[index]
-    return getattr(data, observable.field)[physics.names.id(observable.kind, observable.element)]
+    field, kind, element = str(observable.field), str(observable.kind), str(observable.element)
+    if field in ("qpos", "qvel"):
+        return getattr(data, field)[getattr(physics.names, field)(element)]
+    return getattr(data, field)[physics.names.id(kind, element)]
 
 
 def _initialize(physics: Physics, initializer, qpos: jax.Array, key: jax.Array) -> jax.Array:

@@ -172,9 +172,7 @@ class Env:
         reward = jnp.asarray(reward, FLOAT)
         obs = self._observe(data, task_state)
         step = state.step + 1
-        time_up = (
-            jnp.zeros((), bool) if self._step_limit is None else step >= self._step_limit
-        )
+        time_up = jnp.zeros((), bool) if self._step_limit is None else step >= self._step_limit
         physics_ok = _all_finite((data.qpos, data.qvel, data.act, obs, reward))
         keep = lambda new, old: jax.tree.map(  # noqa: E731
             lambda n, o: jnp.where(physics_ok, n, o), new, old
@@ -283,7 +281,8 @@ class Env:
 def _all_finite(tree) -> jax.Array:
     """True when every float leaf of ``tree`` is finite (a scalar bool)."""
     leaves = [
-        jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)
+        jnp.all(jnp.isfinite(x))
+        for x in jax.tree.leaves(tree)
         if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)
     ]
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.ones((), bool)

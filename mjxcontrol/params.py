@@ -19,21 +19,38 @@ from mujoco import mjx
 
 # Fields whose every entry must be >= 0 (a negative mass, inertia, size, damping, ... has no
 # physical meaning and makes MuJoCo's dynamics diverge or its inertia matrix indefinite).
-NONNEGATIVE_FIELDS = frozenset({
-    "body_mass", "body_inertia", "body_gravcomp",
-    "dof_damping", "dof_armature", "dof_frictionloss",
-    "jnt_stiffness", "jnt_margin",
-    "geom_size", "geom_friction", "geom_margin", "geom_gap", "geom_rbound",
-    "site_size", "tendon_stiffness", "tendon_damping", "tendon_frictionloss",
-    "actuator_cfrc", "light_attenuation",
-})
+NONNEGATIVE_FIELDS = frozenset(
+    {
+        "body_mass",
+        "body_inertia",
+        "body_gravcomp",
+        "dof_damping",
+        "dof_armature",
+        "dof_frictionloss",
+        "jnt_stiffness",
+        "jnt_margin",
+        "geom_size",
+        "geom_friction",
+        "geom_margin",
+        "geom_gap",
+        "geom_rbound",
+        "site_size",
+        "tendon_stiffness",
+        "tendon_damping",
+        "tendon_frictionloss",
+        "actuator_cfrc",
+        "light_attenuation",
+    }
+)
 
 
 def dynamic_fields(model: mjx.Model) -> tuple[str, ...]:
     """Names of the ``mjx.Model`` fields that may be overridden per env, sorted."""
-    return tuple(sorted(
-        k for k, v in vars(model).items() if isinstance(v, jax.Array) and not k.startswith("_")
-    ))
+    return tuple(
+        sorted(
+            k for k, v in vars(model).items() if isinstance(v, jax.Array) and not k.startswith("_")
+        )
+    )
 
 
 def validate(model: mjx.Model, fields: Mapping[str, object], owner: str) -> dict[str, jax.Array]:
@@ -60,10 +77,13 @@ def validate(model: mjx.Model, fields: Mapping[str, object], owner: str) -> dict
             )
         if name not in dynamic:
             close = difflib.get_close_matches(name, dynamic, n=4, cutoff=0.6)
-            hint = f"did you mean {' or '.join(map(repr, close))}?" if close else (
-                "see mjxcontrol.params.dynamic_fields(env.physics.model) for the full list"
+            hint = (
+                f"did you mean {' or '.join(map(repr, close))}?"
+                if close
+                else ("see mjxcontrol.params.dynamic_fields(env.physics.model) for the full list")
             )
             raise ValueError(f"{owner}: {name!r} is not an mjx.Model array field; {hint}")
+        current = getattr(model, name)
         array = jnp.asarray(value, dtype=current.dtype)
         if array.shape != current.shape:
             raise ValueError(
@@ -82,7 +102,8 @@ def _check_range(name: str, value, owner: str) -> None:
     if not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"{owner}: param {name!r} must be numeric, got dtype {array.dtype}")
     if not np.isfinite(array).all():
-        raise ValueError(f"{owner}: param {name!r} has non-finite entries: {_where(~np.isfinite(array))}")
+        bad = _where(~np.isfinite(array))
+        raise ValueError(f"{owner}: param {name!r} has non-finite entries at {bad}")
     if name in NONNEGATIVE_FIELDS and (array < 0).any():
         raise ValueError(
             f"{owner}: param {name!r} must be >= 0 (a negative value is unphysical), negative at "

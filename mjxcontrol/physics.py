@@ -24,6 +24,9 @@ import mujoco
 import numpy as np
 from mujoco import mjx
 
+from mjcf_builder.check_mjx import check_mjx
+from mjxcontrol.linalg import mjx_cholesky
+
 IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
@@ -70,46 +73,23 @@ def compute_n_substeps(control_timestep: float, physics_timestep: float) -> int:
 def unsupported_features(mj_model: mujoco.MjModel, impl: str) -> list[str]:
     """Lists every feature of ``mj_model`` the chosen MJX impl cannot run, naming the elements.
 
-    The ENERGY flag is not listed: :func:`compile_physics` clears it (it only affects reported
-    energies, never the dynamics).
+    The one source of truth is :func:`mjcf_builder.check_mjx.check_mjx` (its tables are tested
+    against the installed MJX). The ENERGY flag is not listed: :func:`compile_physics` clears it
+    (it only affects reported energies, never the dynamics).
     """
-    if impl == "warp":
-        return []  # MJX-Warp covers all of MuJoCo's collision pairs and sensors used here.
-    from mujoco.mjx._src import collision_driver  # private: the only table of supported pairs
-
-    problems = []
-    seen = set()
-    for g1, g2, _ in collision_driver.geom_pairs(mj_model):
-        t1, t2 = (int(t) for t in mj_model.geom_type[[g1, g2]])
-        if not collision_driver.has_collision_fn(t1, t2) and (t1, t2) not in seen:
-            seen.add((t1, t2))
-            n1 = mj_model.geom(g1).name or f"geom {g1}"
-            n2 = mj_model.geom(g2).name or f"geom {g2}"
-            problems.append(
-                f"collision pair ({_geom_type(t1)}, {_geom_type(t2)}) between "
-                f"geoms '{n1}' and '{n2}' (and any others of these types)"
-            )
-    if mj_model.nflex:
-        problems.append(f"{mj_model.nflex} flex object(s)")
-    return problems
-
-
-def _geom_type(t: int) -> str:
-    return mujoco.mjtGeom(t).name.removeprefix("mjGEOM_")
+    found = check_mjx(_without_energy(mj_model), impl)
+    return [str(u).removeprefix("error: ") for u in found if u.severity == "error"]
 
 
 def _check_support(mj_model: mujoco.MjModel, impl: str) -> None:
     if impl not in IMPLS:
         raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
     if impl == "warp" and not warp_available():
-        raise UnsupportedFeatureError(
-            "impl='warp' needs warp-lang: pip install 'mjxcontrol[warp]'"
-        )
+        raise UnsupportedFeatureError("impl='warp' needs warp-lang: pip install 'mjxcontrol[warp]'")
     problems = unsupported_features(mj_model, impl)
     if problems:
-        hint = " impl='warp' supports them." if impl == "jax" else ""
         raise UnsupportedFeatureError(
-            f"MJX impl={impl!r} cannot simulate this model: " + "; ".join(problems) + "." + hint
+            f"MJX impl={impl!r} cannot simulate this model: " + "; ".join(problems)
         )
 
 
@@ -233,7 +213,8 @@ class Physics:
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
-        return mjx.forward(model, data)
+        with mjx_cholesky():
+            return mjx.forward(model, data)
 
     def control_step(
         self, model: mjx.Model, data: mjx.Data, n_substeps: int | None = None
@@ -245,12 +226,13 @@ class Physics:
         final state and acceleration-stage quantities one substep older, as dm_control does.
         """
         n = self.n_substeps if n_substeps is None else n_substeps
-        if self.impl == "warp":
-            # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
-            data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
-            return mjx.forward(model, data)
-        substep = functools.partial(_rotated_substep, model)
-        return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
+        with mjx_cholesky():  # no LAPACK kernel in the program (mjxcontrol/linalg.py says why)
+            if self.impl == "warp":
+                # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
+                data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
+                return mjx.forward(model, data)
+            substep = functools.partial(_rotated_substep, model)
+            return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
 
     def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
         """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""
@@ -340,4 +322,3 @@ def _without_energy(mj_model: mujoco.MjModel) -> mujoco.MjModel:
 def model_with(model: mjx.Model, overrides) -> mjx.Model:
     """``model`` with some array fields replaced (per-env randomised parameters)."""
     return model.replace(**overrides) if overrides else model
-

@@ -80,7 +80,11 @@ def rollout(
         out = None
         if record:
             out = Trajectory(
-                state.final_obs, action, state.reward, state.discount, state.terminated,
+                state.final_obs,
+                action,
+                state.reward,
+                state.discount,
+                state.terminated,
                 state.truncated,
             )
         return state, out

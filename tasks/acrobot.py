@@ -31,6 +31,7 @@ import numpy as np
 
 from mjcf_builder.suite import acrobot as acrobot_model
 from mjxcontrol import rewards
+from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
 
@@ -78,8 +79,7 @@ class SwingUp(Task):
 
 def _orientations(physics, data) -> jax.Array:
     """``[xz, xz, zz, zz]`` of the upper and lower arm, in that order."""
-    xmat = data.xmat[physics.names.ids("body", ARMS)]
-    return jnp.concatenate([xmat[:, 0, 2], xmat[:, 2, 2]])
+    return rotation_entries(physics, data, ARMS, ("xz", "zz")).T.ravel()
 
 
 def _tip_to_target(physics, data) -> jax.Array:

@@ -55,6 +55,7 @@ import numpy as np
 
 from mjcf_builder.suite import cartpole as cartpole_model
 from mjxcontrol import rewards
+from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
 
@@ -130,8 +131,10 @@ class Balance(Task):
                 key_slider, minval=-BALANCE_SLIDER_RANGE, maxval=BALANCE_SLIDER_RANGE
             )
             angles = jax.random.uniform(
-                key_hinges, (self.num_poles,),
-                minval=-BALANCE_HINGE_RANGE, maxval=BALANCE_HINGE_RANGE,
+                key_hinges,
+                (self.num_poles,),
+                minval=-BALANCE_HINGE_RANGE,
+                maxval=BALANCE_HINGE_RANGE,
             )
         qpos = data.qpos.at[slider].set(cart).at[hinges].set(angles)
         qvel = QVEL_STD * jax.random.normal(key_vel, data.qvel.shape)
@@ -139,7 +142,7 @@ class Balance(Task):
 
     def observe(self, physics, data, task_state):
         cart_x = _cart_position(physics, data)
-        poles = _pole_zz_xz(physics, data, self.poles)
+        poles = rotation_entries(physics, data, self.poles, ("zz", "xz"))
         return OrderedDict(
             position=jnp.concatenate([cart_x[None], poles.ravel()]),
             velocity=data.qvel[physics.names.qvel(SLIDER, *self.hinges)],
@@ -147,7 +150,7 @@ class Balance(Task):
 
     def reward(self, physics, data, task_state):
         cart_x = _cart_position(physics, data)
-        cosines = _pole_zz_xz(physics, data, self.poles)[:, 0]
+        cosines = rotation_entries(physics, data, self.poles, ("zz", "xz"))[:, 0]
         if self.sparse:
             cart_in_bounds = rewards.tolerance(cart_x, bounds=CART_RANGE)
             angle_in_bounds = jnp.prod(rewards.tolerance(cosines, bounds=ANGLE_COSINE_RANGE))
@@ -174,12 +177,6 @@ class Balance(Task):
 
 def _cart_position(physics, data) -> jax.Array:
     return data.qpos[physics.names.qpos(SLIDER)[0]]
-
-
-def _pole_zz_xz(physics, data, poles: tuple[str, ...]) -> jax.Array:
-    """``(N, 2)``: ``[zz, xz]`` of each pole's world rotation (cos, sin of its absolute angle)."""
-    xmat = data.xmat[physics.names.ids("body", poles)]
-    return jnp.stack([xmat[:, 2, 2], xmat[:, 0, 2]], axis=-1)
 
 
 @register("balance", tags=(BENCHMARKING,))

@@ -30,25 +30,20 @@ reach the pit floor, and each would add seven collision pairs to every physics s
 
 from __future__ import annotations
 
-import jax.numpy as jnp
-
 from mjcf_builder.arenas import Corridor
 from mjcf_builder.entity import Entity, JointInitializer
 from mjcf_builder.model import Model
 from mjcf_builder.suite import walker as walker_model
-from mjxcontrol import rewards
 from mjxcontrol.composer import ComposedTask
 from mjxcontrol.registry import register
+from mjxcontrol.tasks import walker as walker_task
 
 PREFIX = "walker/"
-BODIES = ("torso", "right_thigh", "right_leg", "right_foot", "left_thigh", "left_leg", "left_foot")
 LEG_JOINTS = tuple(f"{side}_{j}" for side in ("right", "left") for j in ("hip", "knee", "ankle"))
-COM_VELOCITY_SENSOR = "torso_subtreelinvel"
 
 PLATFORMS = (4.0, 3.0, 30.0)  # m
 GAPS = (0.5, 0.6)  # m
 FALL_HEIGHT = -0.3  # m: the torso is in a gap below this
-STAND_HEIGHT = 1.2  # m
 RUN_SPEED = 3.0  # m/s
 TIME_LIMIT = 25.0  # s
 CONTROL_TIMESTEP = 0.025  # s
@@ -60,8 +55,8 @@ def walker_entity() -> Entity:
     model.spec.delete(model.find("geom", "floor"))
     model.spec.delete(model.find("texture", "skybox"))
     walker = Entity(model)
-    walker.add_observable("orientations", fn=_orientations)
-    walker.add_observable("height", fn=_height)
+    walker.add_observable("orientations", fn=walker_task.orientations)
+    walker.add_observable("height", fn=walker_task.torso_height)
     walker.add_observable("velocity", fn=lambda physics, data, scope: data.qvel)
     walker.add_initializer(JointInitializer(LEG_JOINTS))
     return walker
@@ -78,29 +73,8 @@ def build() -> Corridor:
     return arena
 
 
-def _orientations(physics, data, scope):
-    xmat = data.xmat[physics.names.ids("body", [scope + b for b in BODIES])]
-    return jnp.stack([xmat[:, 0, 0], xmat[:, 0, 2]], axis=-1).reshape(-1)
-
-
-def _height(physics, data, scope):
-    return data.xpos[physics.names.id("body", scope + "torso"), 2]
-
-
 def _run_reward(physics, data):
-    torso = physics.names.id("body", PREFIX + "torso")
-    standing = rewards.tolerance(
-        data.xpos[torso, 2], bounds=(STAND_HEIGHT, float("inf")), margin=STAND_HEIGHT / 2
-    )
-    upright = (1.0 + data.xmat[torso, 2, 2]) / 2.0
-    stand = (3.0 * standing + upright) / 4.0
-    velocity = data.sensordata[physics.names.sensor(PREFIX + COM_VELOCITY_SENSOR)][0]
-    move = rewards.tolerance(
-        velocity, bounds=(RUN_SPEED, float("inf")), margin=RUN_SPEED / 2, value_at_margin=0.5,
-        sigmoid="linear",
-    )
-    terms = {"standing": standing, "upright": upright, "move": move}
-    return stand * (5.0 * move + 1.0) / 6.0, terms
+    return walker_task.walker_reward(physics, data, RUN_SPEED, prefix=PREFIX)
 
 
 def _fell(physics, data):
@@ -109,8 +83,13 @@ def _fell(physics, data):
 
 @register("walker_gaps")
 def walker_gaps(**overrides) -> ComposedTask:
-    return ComposedTask(**{
-        "build": build, "reward_fn": _run_reward, "terminated_fn": _fell,
-        "time_limit": TIME_LIMIT, "control_timestep": CONTROL_TIMESTEP, **overrides,
-    })
-
+    return ComposedTask(
+        **{
+            "build": build,
+            "reward_fn": _run_reward,
+            "terminated_fn": _fell,
+            "time_limit": TIME_LIMIT,
+            "control_timestep": CONTROL_TIMESTEP,
+            **overrides,
+        }
+    )

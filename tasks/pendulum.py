@@ -23,11 +23,11 @@ import dataclasses
 from collections import OrderedDict
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from mjcf_builder.suite import pendulum as pendulum_model
 from mjxcontrol import rewards
+from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
 
@@ -62,8 +62,8 @@ class SwingUp(Task):
 
 
 def _pole_zz_xz(physics, data) -> jax.Array:
-    xmat = data.xmat[physics.names.id("body", POLE)]
-    return jnp.stack([xmat[2, 2], xmat[0, 2]])
+    """``(2,)``: ``[zz, xz]`` of the pole's world rotation (cos, sin of its angle)."""
+    return rotation_entries(physics, data, (POLE,), ("zz", "xz"))[0]
 
 
 @register("swingup", tags=(BENCHMARKING,))

@@ -36,18 +36,21 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 
-import jax.numpy as jnp
-
 from mjcf_builder.suite import walker as walker_model
 from mjxcontrol import randomizers, rewards
+from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
 
 TORSO = "torso"
 BODIES = (
     "torso",
-    "right_thigh", "right_leg", "right_foot",
-    "left_thigh", "left_leg", "left_foot",
+    "right_thigh",
+    "right_leg",
+    "right_foot",
+    "left_thigh",
+    "left_leg",
+    "left_foot",
 )
 COM_VELOCITY_SENSOR = "torso_subtreelinvel"
 
@@ -80,49 +83,58 @@ class PlanarWalker(Task):
 
     def observe(self, physics, data, task_state):
         return OrderedDict(
-            orientations=_orientations(physics, data),
-            height=_torso_height(physics, data),
+            orientations=orientations(physics, data),
+            height=torso_height(physics, data),
             velocity=data.qvel,
         )
 
     def reward(self, physics, data, task_state):
-        standing = rewards.tolerance(
-            _torso_height(physics, data),
-            bounds=(STAND_HEIGHT, float("inf")),
-            margin=STAND_HEIGHT / 2,
-        )
-        upright = (1.0 + _torso_upright(physics, data)) / 2.0
-        stand = (3.0 * standing + upright) / 4.0
-        terms = {"standing": standing, "upright": upright}
-        if self.move_speed == 0:
-            return stand, terms
-        move = rewards.tolerance(
-            _horizontal_velocity(physics, data),
-            bounds=(self.move_speed, float("inf")),
-            margin=self.move_speed / 2,
-            value_at_margin=0.5,
-            sigmoid="linear",
-        )
-        terms["move"] = move
-        return stand * (5.0 * move + 1.0) / 6.0, terms
+        return walker_reward(physics, data, self.move_speed)
 
 
-def _orientations(physics, data):
-    """``[xx, xz]`` of each walker body's rotation matrix, flattened to (14,)."""
-    xmat = data.xmat[physics.names.ids("body", BODIES)]
-    return jnp.stack([xmat[:, 0, 0], xmat[:, 0, 2]], axis=-1).reshape(-1)
+def walker_reward(physics, data, move_speed: float, prefix: str = ""):
+    """``(reward, terms)`` of walker stand (``move_speed=0``), walk and run (see docstring).
+
+    ``prefix`` is the walker's namescope when it is attached into a larger model (corridor).
+    """
+    standing = rewards.tolerance(
+        torso_height(physics, data, prefix),
+        bounds=(STAND_HEIGHT, float("inf")),
+        margin=STAND_HEIGHT / 2,
+    )
+    upright = (1.0 + _torso_upright(physics, data, prefix)) / 2.0
+    stand = (3.0 * standing + upright) / 4.0
+    terms = {"standing": standing, "upright": upright}
+    if move_speed == 0:
+        return stand, terms
+    move = rewards.tolerance(
+        _horizontal_velocity(physics, data, prefix),
+        bounds=(move_speed, float("inf")),
+        margin=move_speed / 2,
+        value_at_margin=0.5,
+        sigmoid="linear",
+    )
+    terms["move"] = move
+    return stand * (5.0 * move + 1.0) / 6.0, terms
 
 
-def _torso_height(physics, data):
-    return data.xpos[physics.names.id("body", TORSO), 2]
+def orientations(physics, data, prefix: str = ""):
+    """``(14,)``: ``[xx, xz]`` of each walker body's world rotation, flattened."""
+    bodies = [prefix + b for b in BODIES]
+    return rotation_entries(physics, data, bodies, ("xx", "xz")).reshape(-1)
 
 
-def _torso_upright(physics, data):
-    return data.xmat[physics.names.id("body", TORSO), 2, 2]
+def torso_height(physics, data, prefix: str = ""):
+    """Height (m) of the torso's origin."""
+    return data.xpos[physics.names.id("body", prefix + TORSO), 2]
 
 
-def _horizontal_velocity(physics, data):
-    return data.sensordata[physics.names.sensor(COM_VELOCITY_SENSOR)][0]
+def _torso_upright(physics, data, prefix: str = ""):
+    return data.xmat[physics.names.id("body", prefix + TORSO), 2, 2]
+
+
+def _horizontal_velocity(physics, data, prefix: str = ""):
+    return data.sensordata[physics.names.sensor(prefix + COM_VELOCITY_SENSOR)][0]
 
 
 @register("stand", tags=(BENCHMARKING,))

@@ -1,10 +1,21 @@
 """Shared fixtures. Compile time dominates on CPU: every env is built once per test session."""
 
+import getpass
 import os
+import tempfile
 
 # Halves XLA's CPU compile time; the tests run tiny batches, so the slower code does not matter.
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
 os.environ.setdefault("MUJOCO_GL", "egl")
+# JAX's persistent compilation cache, for every executable: the determinism check's child process
+# (mjxcontrol.testing.fingerprint) then loads the programs this process compiled instead of
+# compiling them again. Set in the environment, so child processes inherit it.
+os.environ.setdefault(
+    "JAX_COMPILATION_CACHE_DIR",
+    os.path.join(tempfile.gettempdir(), f"mjxcontrol-test-jax-cache-{getpass.getuser()}"),
+)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 
 import functools  # noqa: E402
 import gc  # noqa: E402

@@ -64,11 +64,11 @@ def drop_ball(arena, pos, velocity=(0.0, 0.0, 0.0), seconds=DROP_SECONDS):
     m = arena.model.compile()
     d = mujoco.MjData(m)
     joint = m.joint("ball/free")
-    d.qvel[joint.dofadr[0]: joint.dofadr[0] + 3] = velocity
+    d.qvel[joint.dofadr[0] : joint.dofadr[0] + 3] = velocity
     for _ in range(round(seconds / m.opt.timestep)):
         mujoco.mj_step(m, d)
-    qpos = d.qpos[joint.qposadr[0]: joint.qposadr[0] + 3].copy()
-    return qpos, d.qvel[joint.dofadr[0]: joint.dofadr[0] + 3].copy()
+    qpos = d.qpos[joint.qposadr[0] : joint.qposadr[0] + 3].copy()
+    return qpos, d.qvel[joint.dofadr[0] : joint.dofadr[0] + 3].copy()
 
 
 # --------------------------------------------------------------------------- every arena
@@ -132,8 +132,14 @@ def test_gap_corridor_has_the_requested_platform_edges():
     assert arena.length == pytest.approx(6.2)
     np.testing.assert_allclose(arena.platform_edges, edges)
     np.testing.assert_allclose(arena.gap_edges, [(2.0, 2.5), (4.0, 4.7)])
-    assert arena.model.names("geom") == ["pit_floor", "platform_0", "platform_1", "platform_2",
-                                         "side_wall_left", "side_wall_right"]
+    assert arena.model.names("geom") == [
+        "pit_floor",
+        "platform_0",
+        "platform_1",
+        "platform_2",
+        "side_wall_left",
+        "side_wall_right",
+    ]
     for i, (start, end) in enumerate(edges):
         assert m.geom(f"platform_{i}").type[0] == mujoco.mjtGeom.mjGEOM_BOX
         low, high = geom_extents(m, f"platform_{i}")
@@ -141,8 +147,9 @@ def test_gap_corridor_has_the_requested_platform_edges():
         np.testing.assert_allclose(high, (end, 1.5, 0.0), atol=1e-9)
     for i, (start, end) in enumerate(arena.gap_edges):
         site = m.site(f"gap_{i}")
-        np.testing.assert_allclose([site.pos[0] - site.size[0], site.pos[0] + site.size[0]],
-                                   (start, end))
+        np.testing.assert_allclose(
+            [site.pos[0] - site.size[0], site.pos[0] + site.size[0]], (start, end)
+        )
     assert m.geom("pit_floor").pos[2] == pytest.approx(-1.5)
     low, high = geom_extents(m, "side_wall_left")
     assert low[1] == pytest.approx(1.5) and low[2] == pytest.approx(-1.5)
@@ -150,11 +157,18 @@ def test_gap_corridor_has_the_requested_platform_edges():
 
 
 def test_walled_corridor_walls_leave_an_opening_on_the_other_side():
-    arena = Corridor(10.0, width=4.0, walls=((3.0, "left"), (6.0, "right")), opening=1.0,
-                     wall_height=1.2)
+    arena = Corridor(
+        10.0, width=4.0, walls=((3.0, "left"), (6.0, "right")), opening=1.0, wall_height=1.2
+    )
     m = arena.model.compile()
-    assert arena.model.names("geom", "") == ["pit_floor", "platform_0", "side_wall_left",
-                                             "side_wall_right", "wall_0", "wall_1"]
+    assert arena.model.names("geom", "") == [
+        "pit_floor",
+        "platform_0",
+        "side_wall_left",
+        "side_wall_right",
+        "wall_0",
+        "wall_1",
+    ]
     low, high = geom_extents(m, "wall_0")  # attached at +y: opening y in [-2, -1]
     np.testing.assert_allclose(low, (3.0 - WALL_THICKNESS / 2, -1.0, 0.0), atol=1e-9)
     np.testing.assert_allclose(high, (3.0 + WALL_THICKNESS / 2, 2.0, 1.2), atol=1e-9)
@@ -165,10 +179,16 @@ def test_walled_corridor_walls_leave_an_opening_on_the_other_side():
 
 
 def test_random_gaps_are_reproducible_and_within_ranges():
-    arena = Corridor.random_gaps(20.0, seed=3, platform_range=(1.0, 2.0), gap_range=(0.4, 0.6),
-                                 start_length=3.0)
-    again = Corridor.random_gaps(20.0, seed=np.random.RandomState(3), platform_range=(1.0, 2.0),
-                                 gap_range=(0.4, 0.6), start_length=3.0)
+    arena = Corridor.random_gaps(
+        20.0, seed=3, platform_range=(1.0, 2.0), gap_range=(0.4, 0.6), start_length=3.0
+    )
+    again = Corridor.random_gaps(
+        20.0,
+        seed=np.random.RandomState(3),
+        platform_range=(1.0, 2.0),
+        gap_range=(0.4, 0.6),
+        start_length=3.0,
+    )
     assert arena.platforms == again.platforms and arena.gaps == again.gaps
     assert arena.length == pytest.approx(20.0)
     assert arena.platforms[0] == 3.0 and len(arena.gaps) >= 5
@@ -186,7 +206,7 @@ def test_random_walls_are_spaced_within_the_range():
     assert all(3.0 <= b - a <= 4.0 for a, b in zip(xs[:-1], xs[1:], strict=True))
     assert xs[-1] <= 30.0 - WALL_THICKNESS / 2
     assert all(a != b for a, b in zip(sides[:-1], sides[1:], strict=True))
-    assert arena.model.names("geom", "")[-len(xs):] == [f"wall_{i}" for i in range(len(xs))]
+    assert arena.model.names("geom", "")[-len(xs) :] == [f"wall_{i}" for i in range(len(xs))]
 
 
 def test_ball_rests_on_platform_and_falls_into_gap():
@@ -227,8 +247,7 @@ def test_bowl_height_field_is_lowest_at_the_centre_and_rises_to_the_rim():
     assert arena.surface_height(1.5, 0.0) == pytest.approx(0.8 * 0.25)
 
 
-@pytest.mark.parametrize(
-    "xy", [(0.0, 0.0), (1.5, 1.0)], ids=["centre", "off_centre"])
+@pytest.mark.parametrize("xy", [(0.0, 0.0), (1.5, 1.0)], ids=["centre", "off_centre"])
 def test_ball_dropped_into_bowl_stays_above_its_surface(xy):
     arena = Bowl(radius=3.0, depth=1.0, resolution=33)
     pos, vel = drop_ball(arena, (*xy, 1.5))
@@ -243,8 +262,13 @@ def test_ball_dropped_into_bowl_stays_above_its_surface(xy):
 # ---------------------------------------------------------------------------------- maze
 def test_small_maze_merges_wall_runs():
     rows = [line.strip() for line in SMALL_MAZE.strip().splitlines()]
-    assert wall_rectangles(rows) == [(0, 1, 0, 5), (1, 3, 0, 1), (1, 3, 4, 5), (2, 3, 2, 3),
-                                     (3, 4, 0, 5)]
+    assert wall_rectangles(rows) == [
+        (0, 1, 0, 5),
+        (1, 3, 0, 1),
+        (1, 3, 4, 5),
+        (2, 3, 2, 3),
+        (3, 4, 0, 5),
+    ]
     arena = Maze(SMALL_MAZE, cell_size=1.0)
     assert arena.model.names("geom") == ["floor"] + [f"wall_{i}" for i in range(5)]
     assert arena.spawn_positions == ((-1.0, 0.5),)
@@ -288,30 +312,51 @@ def test_ball_rolled_along_a_maze_corridor_stops_at_the_wall():
 
 
 # ---------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("layout, message", [
-    ("", "maze layout must be a non-empty string"),
-    ("*****\n*P..*\n*.*G\n*****", r"row 2 has 4 columns but row 0 has 5: .*rectangular"),
-    ("*****\n*P.x*\n*****", r"row 1, column 3 \(from 0, top left\): unknown character 'x'"),
-    ("***\n*.*\n*G*", r"no spawn cell 'P'"),
-])
+@pytest.mark.parametrize(
+    "layout, message",
+    [
+        ("", "maze layout must be a non-empty string"),
+        ("*****\n*P..*\n*.*G\n*****", r"row 2 has 4 columns but row 0 has 5: .*rectangular"),
+        ("*****\n*P.x*\n*****", r"row 1, column 3 \(from 0, top left\): unknown character 'x'"),
+        ("***\n*.*\n*G*", r"no spawn cell 'P'"),
+    ],
+)
 def test_bad_maze_layouts(layout, message):
     with pytest.raises(ValueError, match=message):
         Maze(layout)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"platforms": (2.0, 1.0), "gaps": (0.5, 0.5)}, r"2 platforms need 1 gaps between them, got 2"),
-    ({"platforms": (2.0, 1.0), "gaps": (-0.5,)}, r"Corridor gaps\[0\] must be a positive number"),
-    ({"gaps": (0.5,)}, r"gaps need platforms="),
-    ({}, r"give length, or platforms"),
-    ({"length": 5.0, "platforms": (2.0, 1.0), "gaps": (0.5,)}, r"length 5.0 m differs from"),
-    ({"platforms": (2.0, 1.0), "gaps": (0.5,), "walls": ((1.0, "left"),)}, r"gaps or walls, not"),
-    ({"length": 5.0, "walls": ((6.0, "left"),)}, r"walls\[0\] at x = 6.0 m does not fit"),
-    ({"length": 5.0, "walls": ((2.0, "up"),)}, r"walls\[0\] = \(2.0, 'up'\): expected \(x, side\)"),
-    ({"length": 5.0, "walls": ((2.0, "left"), (2.1, "right"))}, r"walls\[1\] .* overlaps"),
-    ({"length": 5.0, "walls": ((2.0, "left"),), "opening": 4.0}, r"opening 4.0 m must be narrower"),
-    ({"length": 5.0, "width": 0}, r"Corridor width must be a positive number of metres, got 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"platforms": (2.0, 1.0), "gaps": (0.5, 0.5)},
+            r"2 platforms need 1 gaps between them, got 2",
+        ),
+        (
+            {"platforms": (2.0, 1.0), "gaps": (-0.5,)},
+            r"Corridor gaps\[0\] must be a positive number",
+        ),
+        ({"gaps": (0.5,)}, r"gaps need platforms="),
+        ({}, r"give length, or platforms"),
+        ({"length": 5.0, "platforms": (2.0, 1.0), "gaps": (0.5,)}, r"length 5.0 m differs from"),
+        (
+            {"platforms": (2.0, 1.0), "gaps": (0.5,), "walls": ((1.0, "left"),)},
+            r"gaps or walls, not",
+        ),
+        ({"length": 5.0, "walls": ((6.0, "left"),)}, r"walls\[0\] at x = 6.0 m does not fit"),
+        (
+            {"length": 5.0, "walls": ((2.0, "up"),)},
+            r"walls\[0\] = \(2.0, 'up'\): expected \(x, side\)",
+        ),
+        ({"length": 5.0, "walls": ((2.0, "left"), (2.1, "right"))}, r"walls\[1\] .* overlaps"),
+        (
+            {"length": 5.0, "walls": ((2.0, "left"),), "opening": 4.0},
+            r"opening 4.0 m must be narrower",
+        ),
+        ({"length": 5.0, "width": 0}, r"Corridor width must be a positive number of metres, got 0"),
+    ],
+)
 def test_bad_corridors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Corridor(**kwargs)

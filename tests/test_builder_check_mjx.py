@@ -265,6 +265,8 @@ def test_margin_on_mesh_pairs_is_reported_and_really_unsupported():
     model = _mesh_scene(20, margin=0.01)
     errors = [u for u in check_mjx(model) if u.severity == "error"]
     assert {u.feature for u in errors} == {
-        "margin on a (PLANE, MESH) collision", "margin on a (SPHERE, MESH) collision"}
+        "margin on a (PLANE, MESH) collision",
+        "margin on a (SPHERE, MESH) collision",
+    }
     with pytest.raises(NotImplementedError, match="margin"):
         mjx.put_model(model.compile())

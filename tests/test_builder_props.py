@@ -14,8 +14,15 @@ from mjcf_builder.check_mjx import check_mjx, collision_pairs
 GRAVITY = 9.81
 SETTLE_STEPS = 250  # 0.5 s at MuJoCo's default 2 ms timestep
 # A non-default brick: 3 x 1 studs, larger pitch, taller.
-WIDE = {"studs": (3, 1), "pitch": 0.02, "height": 0.024, "stud_radius": 0.006,
-        "stud_height": 0.005, "top_thickness": 0.003, "mass": 0.015}
+WIDE = {
+    "studs": (3, 1),
+    "pitch": 0.02,
+    "height": 0.024,
+    "stud_radius": 0.006,
+    "stud_height": 0.005,
+    "top_thickness": 0.003,
+    "mass": 0.015,
+}
 
 
 def _scene(name: str = "scene") -> Model:
@@ -61,8 +68,9 @@ def test_studs_match_the_parameters(params):
     model = props.brick(**params).compile()
     stud_names = {f"stud_{i}_{j}" for i in range(nx) for j in range(ny)}
     geom_names = {model.geom(g).name for g in range(model.ngeom)}
-    assert {n for n in geom_names if n.startswith("stud_") and not n.endswith("_visual")} == \
-        stud_names
+    assert {
+        n for n in geom_names if n.startswith("stud_") and not n.endswith("_visual")
+    } == stud_names
     assert {n for n in geom_names if n.endswith("_visual")} == {f"{n}_visual" for n in stud_names}
     assert sum(n.startswith("tube_") for n in geom_names) == (nx - 1) * (ny - 1)
     for i in range(nx):
@@ -72,18 +80,22 @@ def test_studs_match_the_parameters(params):
             np.testing.assert_allclose(model.geom(name).pos, centre, atol=1e-12)
             np.testing.assert_allclose(model.geom(name).size, (radius, radius, stud_height / 2))
             np.testing.assert_allclose(model.geom(f"{name}_visual").pos, centre, atol=1e-12)
-            np.testing.assert_allclose(model.geom(f"{name}_visual").size[:2],
-                                       (radius, stud_height / 2))
-            np.testing.assert_allclose(model.site(name).pos, (i * pitch, j * pitch, height),
-                                       atol=1e-12)
+            np.testing.assert_allclose(
+                model.geom(f"{name}_visual").size[:2], (radius, stud_height / 2)
+            )
+            np.testing.assert_allclose(
+                model.site(name).pos, (i * pitch, j * pitch, height), atol=1e-12
+            )
     middle = ((nx - 1) * pitch / 2, (ny - 1) * pitch / 2)
     np.testing.assert_allclose(model.site("top").pos, (*middle, height), atol=1e-12)
     np.testing.assert_allclose(model.site("bottom").pos, (*middle, 0.0), atol=1e-12)
     # The shell spans the footprint, less the clearance, from z = 0 to the top face.
     bottoms = model.geom_pos[:, 2] - model.geom_size[:, 2]  # boxes: size[2] is the half-height
     assert bottoms.min() == pytest.approx(0.0, abs=1e-12)
-    np.testing.assert_allclose(model.geom("top").size[:2],
-                               (nx * pitch / 2 - props.CLEARANCE, ny * pitch / 2 - props.CLEARANCE))
+    np.testing.assert_allclose(
+        model.geom("top").size[:2],
+        (nx * pitch / 2 - props.CLEARANCE, ny * pitch / 2 - props.CLEARANCE),
+    )
 
 
 def test_only_boxes_collide_and_studs_look_round():
@@ -105,9 +117,15 @@ def test_brick_mass(mass, expected):
     scene.attach(brick, "b", free=True)
     model = scene.compile()
     if expected is None:  # solid ABS: density times the volume of the colliding boxes
-        layout = props.BrickLayout.of((2, 4), props.STUD_PITCH, props.BRICK_HEIGHT,
-                                      props.STUD_RADIUS, props.STUD_HEIGHT, props.TOP_THICKNESS,
-                                      props.CLEARANCE)
+        layout = props.BrickLayout.of(
+            (2, 4),
+            props.STUD_PITCH,
+            props.BRICK_HEIGHT,
+            props.STUD_RADIUS,
+            props.STUD_HEIGHT,
+            props.TOP_THICKNESS,
+            props.CLEARANCE,
+        )
         volume = sum(8 * np.prod(half) for _, _, half, _ in layout.boxes())
         expected = props.ABS_DENSITY * volume
     assert model.body("b/").mass[0] == pytest.approx(expected, rel=1e-9)
@@ -121,8 +139,9 @@ def test_attaching_at_a_stud_snaps_to_the_grid():
     # The top brick's studs then stand right above the base's.
     data = mujoco.MjData(model)
     mujoco.mj_forward(model, data)
-    np.testing.assert_allclose(data.geom("top/stud_0_0").xpos[:2],
-                               data.geom("base/stud_1_2").xpos[:2], atol=1e-12)
+    np.testing.assert_allclose(
+        data.geom("top/stud_0_0").xpos[:2], data.geom("base/stud_1_2").xpos[:2], atol=1e-12
+    )
 
 
 def test_stacked_bricks_rest_together():
@@ -151,8 +170,14 @@ def test_studs_hold_a_frictionless_brick_against_a_sideways_push():
     assert np.all(np.abs(end - start) < 2 * props.CLEARANCE), end - start
     # Control: the same brick on a flat frictionless block slides away.
     flat = _scene("flat")
-    flat.add("geom", name="block", type="box", size=(0.05, 0.05, props.BRICK_HEIGHT / 2),
-             pos=(0, 0, props.BRICK_HEIGHT / 2), friction=0.0)
+    flat.add(
+        "geom",
+        name="block",
+        type="box",
+        size=(0.05, 0.05, props.BRICK_HEIGHT / 2),
+        pos=(0, 0, props.BRICK_HEIGHT / 2),
+        friction=0.0,
+    )
     flat.attach(props.brick(friction=0.0), "top", free=True, pos=(0, 0, props.BRICK_HEIGHT))
     start, end = _settle(flat.compile(), push=push, body="top/")
     assert end[0] - start[0] > 0.01
@@ -210,34 +235,40 @@ def test_box_tower_stands():
 
 
 # ------------------------------------------------------------------------- bad parameters
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"studs": (0, 2)}, "studs along x must be an integer >= 1"),
-    ({"studs": (2, 1.5)}, "studs along y must be an integer >= 1"),
-    ({"studs": 4}, "studs must be two stud counts"),
-    ({"studs": (1, 2, 3)}, "studs must be two stud counts"),
-    ({"pitch": 0.0}, "pitch must be a finite number > 0"),
-    ({"height": -0.01}, "height must be a finite number > 0"),
-    ({"stud_radius": math.nan}, "stud_radius must be a finite number > 0"),
-    ({"clearance": -1e-4}, "clearance must be a finite number >= 0"),
-    ({"mass": 0.0}, "mass must be a finite number > 0"),
-    ({"friction": -0.1}, "friction must be a finite number >= 0"),
-    ({"friction": (1, 0.1, 0.01, 0)}, "friction must be 1 to 3 numbers"),
-    ({"stud_radius": 0.0079}, "must be below half the pitch"),
-    ({"stud_height": 0.018}, "height 0.0192 must exceed top_thickness"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"studs": (0, 2)}, "studs along x must be an integer >= 1"),
+        ({"studs": (2, 1.5)}, "studs along y must be an integer >= 1"),
+        ({"studs": 4}, "studs must be two stud counts"),
+        ({"studs": (1, 2, 3)}, "studs must be two stud counts"),
+        ({"pitch": 0.0}, "pitch must be a finite number > 0"),
+        ({"height": -0.01}, "height must be a finite number > 0"),
+        ({"stud_radius": math.nan}, "stud_radius must be a finite number > 0"),
+        ({"clearance": -1e-4}, "clearance must be a finite number >= 0"),
+        ({"mass": 0.0}, "mass must be a finite number > 0"),
+        ({"friction": -0.1}, "friction must be a finite number >= 0"),
+        ({"friction": (1, 0.1, 0.01, 0)}, "friction must be 1 to 3 numbers"),
+        ({"stud_radius": 0.0079}, "must be below half the pitch"),
+        ({"stud_height": 0.018}, "height 0.0192 must exceed top_thickness"),
+    ],
+)
 def test_brick_rejects_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         props.brick(**kwargs)
 
 
-@pytest.mark.parametrize(("args", "kwargs", "message"), [
-    ((0,), {}, "n_boxes must be an integer >= 1"),
-    ((True,), {}, "n_boxes must be an integer >= 1"),
-    ((2, -0.02), {}, "half_size must be a finite number > 0"),
-    ((2, (0.02, 0.02)), {}, "half_size must be one number or 3 numbers"),
-    ((2,), {"gap": -0.01}, "gap must be a finite number >= 0"),
-    ((2,), {"mass": -1.0}, "mass must be a finite number > 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((0,), {}, "n_boxes must be an integer >= 1"),
+        ((True,), {}, "n_boxes must be an integer >= 1"),
+        ((2, -0.02), {}, "half_size must be a finite number > 0"),
+        ((2, (0.02, 0.02)), {}, "half_size must be one number or 3 numbers"),
+        ((2,), {"gap": -0.01}, "gap must be a finite number >= 0"),
+        ((2,), {"mass": -1.0}, "mass must be a finite number > 0"),
+    ],
+)
 def test_box_stack_rejects_bad_parameters(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         props.box_stack(*args, **kwargs)

@@ -100,7 +100,8 @@ def test_params_are_vmappable_for_domain_randomisation(env):
 
 
 def test_bad_params_are_clear_errors(env):
-    with pytest.raises(ValueError, match="'body_mas' is not an mjx.Model array field; did you mean 'body_mass'"):
+    match = "'body_mas' is not an mjx.Model array field; did you mean 'body_mass'"
+    with pytest.raises(ValueError, match=match):
         env.params(body_mas=1.0)
     with pytest.raises(ValueError, match="param 'body_mass' must have shape"):
         env.params(body_mass=np.ones(7))

@@ -10,6 +10,7 @@ import pytest
 
 import mjxcontrol
 from mjxcontrol import checkpoint
+from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled
 
 # point_mass/hard draws per-episode actuation directions; 0.1 s = 5 steps per episode.
 SHORT_HARD = {"time_limit": 0.1}
@@ -36,7 +37,8 @@ def test_autoreset_new_episode_equals_reset_with_its_key(hard):
     for field in ("episode_params", "data", "obs", "task_state"):
         jax.tree.map(
             lambda a, b, f=field: np.testing.assert_array_equal(a, b, err_msg=f),
-            getattr(state, field), getattr(fresh, field),
+            getattr(state, field),
+            getattr(fresh, field),
         )
     first = reset(jax.random.key(0)).episode_params["actuator_gear"]
     assert not np.allclose(state.episode_params["actuator_gear"], first)
@@ -81,7 +83,8 @@ def test_unphysical_concrete_params_are_a_clear_error(load_env, field, bad):
     env = load_env("cartpole/swingup")
     value = np.asarray(getattr(env.physics.mj_model, field)).copy()
     value[-1] = bad
-    with pytest.raises(ValueError, match=rf"cartpole/swingup: param '{field}' (must be >= 0|has non-finite)"):
+    match = rf"cartpole/swingup: param '{field}' (must be >= 0|has non-finite)"
+    with pytest.raises(ValueError, match=match):
         env.params(**{field: value})
 
 
@@ -166,3 +169,21 @@ def test_load_state_rejects_another_task(tmp_path, hard, load_env):
     mjxcontrol.save_state(path, state, hard)
     with pytest.raises(checkpoint.CheckpointError, match="saved task='point_mass/hard'"):
         mjxcontrol.load_state(path, load_env("pendulum/swingup"))
+
+
+# -------------------------------------------------------------------------- 10. no LAPACK hang
+@pytest.mark.parametrize("task_id", [info.id for info in mjxcontrol.list_tasks()])
+def test_compiled_physics_calls_no_lapack_kernel(task_id, load_env):
+    """Case 10: jaxlib 0.10's batched CPU LAPACK Cholesky can deadlock (mjxcontrol/linalg.py);
+    neither reset nor step may contain it. (The hang itself needs 1,024 envs on 2 cores for
+    minutes: benchmarks/lapack_hang.py runs it.)"""
+    env = load_env(task_id)
+    fns = compiled(env)
+    state = jax.eval_shape(fns["reset"], batch_keys(0))
+    action = jax.ShapeDtypeStruct((BATCH, env.action_size), jnp.float32)
+    for name, lowered in (
+        ("reset", fns["reset"].lower(batch_keys(0))),
+        ("step", fns["step"].lower(state, action)),
+    ):
+        text = lowered.as_text()
+        assert "lapack" not in text, f"{task_id} {name} calls a LAPACK kernel"

@@ -43,8 +43,9 @@ def test_cameras_match_dm_control(build, domain, task):
     obj = mujoco.mjtObj.mjOBJ_CAMERA
     assert names(ours, obj, ours.ncam) == names(ref, obj, ref.ncam)
     for field in CAMERA_FIELDS:
-        np.testing.assert_allclose(getattr(ours, field), getattr(ref, field), atol=1e-8,
-                                   err_msg=field)
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
+        )
 
 
 def test_cartpole_four_poles_is_a_hinge_chain():
@@ -63,7 +64,7 @@ def test_cartpole_four_poles_is_a_hinge_chain():
         assert model.joint(f"hinge_{k}").bodyid[0] == pole.id
         assert model.geom(f"pole_{k}").bodyid[0] == pole.id
         parent = pole.id
-    np.testing.assert_allclose(model.body_mass[cart + 1:], cartpole.POLE_MASS)
+    np.testing.assert_allclose(model.body_mass[cart + 1 :], cartpole.POLE_MASS)
     np.testing.assert_allclose(model.geom("floor").pos[2], 1 - num_poles - 0.05)
 
 

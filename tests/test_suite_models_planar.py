@@ -25,8 +25,15 @@ CASE_IDS = [domain for _, domain, _ in CASES]
 
 # Camera and light arrays: not physics, but pixel-based tasks render through them.
 VIEW_FIELDS = (
-    "cam_bodyid", "cam_mode", "cam_pos", "cam_quat", "cam_fovy",
-    "light_bodyid", "light_mode", "light_pos", "light_dir",
+    "cam_bodyid",
+    "cam_mode",
+    "cam_pos",
+    "cam_quat",
+    "cam_fovy",
+    "light_bodyid",
+    "light_mode",
+    "light_pos",
+    "light_dir",
 )
 
 
@@ -44,8 +51,9 @@ def test_cameras_and_lights_match_dm_control(module, domain, task):
     ours, ref = module.spec().compile(), _reference_model(domain, task)
     assert (ours.ncam, ours.nlight) == (ref.ncam, ref.nlight)
     for field in VIEW_FIELDS:
-        np.testing.assert_allclose(getattr(ours, field), getattr(ref, field), atol=1e-8,
-                                   err_msg=field)
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
+        )
 
 
 def test_cheetah_total_mass_is_baked_in():

@@ -15,14 +15,26 @@ from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
 
 # (test id, builder of our model, builder of dm_control's (xml, assets)).
 CASES = (
-    ("bring_ball", lambda: manipulator.model(False, False),
-     lambda: dm_manipulator.make_model(False, False)),
-    ("bring_peg", lambda: manipulator.model(True, False),
-     lambda: dm_manipulator.make_model(True, False)),
-    ("insert_ball", lambda: manipulator.model(False, True),
-     lambda: dm_manipulator.make_model(False, True)),
-    ("insert_peg", lambda: manipulator.model(True, True),
-     lambda: dm_manipulator.make_model(True, True)),
+    (
+        "bring_ball",
+        lambda: manipulator.model(False, False),
+        lambda: dm_manipulator.make_model(False, False),
+    ),
+    (
+        "bring_peg",
+        lambda: manipulator.model(True, False),
+        lambda: dm_manipulator.make_model(True, False),
+    ),
+    (
+        "insert_ball",
+        lambda: manipulator.model(False, True),
+        lambda: dm_manipulator.make_model(False, True),
+    ),
+    (
+        "insert_peg",
+        lambda: manipulator.model(True, True),
+        lambda: dm_manipulator.make_model(True, True),
+    ),
     ("stack_2", lambda: stacker.model(2), lambda: dm_stacker.make_model(2)),
     ("stack_4", lambda: stacker.model(4), lambda: dm_stacker.make_model(4)),
 )
@@ -32,10 +44,25 @@ BUILDERS = {case[0]: case[1:] for case in CASES}
 # Camera fields that pixel observations depend on.
 CAMERA_FIELDS = ("cam_bodyid", "cam_mode", "cam_targetbodyid", "cam_pos", "cam_quat", "cam_fovy")
 # Rendering-only fields: lights, materials and textures.
-LOOK_FIELDS = ("light_type", "light_pos", "light_dir", "light_diffuse", "light_specular",
-               "mat_rgba", "mat_texuniform", "mat_texrepeat", "mat_texid", "mat_reflectance",
-               "tex_type", "tex_width", "tex_height", "geom_matid", "site_matid", "site_group",
-               "geom_group")
+LOOK_FIELDS = (
+    "light_type",
+    "light_pos",
+    "light_dir",
+    "light_diffuse",
+    "light_specular",
+    "mat_rgba",
+    "mat_texuniform",
+    "mat_texrepeat",
+    "mat_texid",
+    "mat_reflectance",
+    "tex_type",
+    "tex_width",
+    "tex_height",
+    "geom_matid",
+    "site_matid",
+    "site_group",
+    "geom_group",
+)
 
 
 @functools.cache
@@ -59,21 +86,26 @@ def test_cameras_match_dm_control(case):
     obj = mujoco.mjtObj.mjOBJ_CAMERA
     assert names(ours, obj, ours.ncam) == names(ref, obj, ref.ncam) == ["fixed", "hand"]
     for field in CAMERA_FIELDS:
-        np.testing.assert_allclose(getattr(ours, field), getattr(ref, field), atol=1e-8,
-                                   err_msg=field)
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
+        )
 
 
 @pytest.mark.parity
 @pytest.mark.parametrize("case", ["bring_ball", "stack_2"])
 def test_look_matches_dm_control(case):
     ours, ref = _models(case)
-    kinds = ((mujoco.mjtObj.mjOBJ_MATERIAL, "nmat"), (mujoco.mjtObj.mjOBJ_TEXTURE, "ntex"),
-             (mujoco.mjtObj.mjOBJ_LIGHT, "nlight"))
+    kinds = (
+        (mujoco.mjtObj.mjOBJ_MATERIAL, "nmat"),
+        (mujoco.mjtObj.mjOBJ_TEXTURE, "ntex"),
+        (mujoco.mjtObj.mjOBJ_LIGHT, "nlight"),
+    )
     for obj, count in kinds:
         assert names(ours, obj, getattr(ours, count)) == names(ref, obj, getattr(ref, count))
     for field in LOOK_FIELDS:
-        np.testing.assert_allclose(getattr(ours, field), getattr(ref, field), atol=1e-8,
-                                   err_msg=field)
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
+        )
     assert ours.vis.map.shadowclip == ref.vis.map.shadowclip
     np.testing.assert_array_equal(ours.tex_data, ref.tex_data)
 
@@ -85,8 +117,18 @@ def test_variants_keep_only_their_props():
         (False, True): {"ball", "cup", "target_ball"},
         (True, True): {"peg", "pommel", "slot", "target_peg"},
     }
-    arm = {"world", "upper_arm", "middle_arm", "lower_arm", "hand", "pinch site", "thumb",
-           "thumbtip", "finger", "fingertip"}
+    arm = {
+        "world",
+        "upper_arm",
+        "middle_arm",
+        "lower_arm",
+        "hand",
+        "pinch site",
+        "thumb",
+        "thumbtip",
+        "finger",
+        "fingertip",
+    }
     for (use_peg, insert), props in expected.items():
         bodies = set(manipulator.model(use_peg, insert).names("body"))
         assert bodies == arm | props, (use_peg, insert)
@@ -96,8 +138,9 @@ def test_stacker_contacts_are_softer_than_manipulators():
     # The one physical difference between the two arms (dm_control's geom default solref).
     soft, stiff = stacker.model(1).compile(), manipulator.model(False, False).compile()
     np.testing.assert_allclose(soft.geom_solref, np.tile(stacker.GEOM_SOLREF, (soft.ngeom, 1)))
-    np.testing.assert_allclose(stiff.geom_solref, np.tile(manipulator.GEOM_SOLREF,
-                                                          (stiff.ngeom, 1)))
+    np.testing.assert_allclose(
+        stiff.geom_solref, np.tile(manipulator.GEOM_SOLREF, (stiff.ngeom, 1))
+    )
     for body in ("upper_arm", "hand", "thumbtip"):  # the same arm otherwise
         assert soft.body(body).mass[0] == pytest.approx(stiff.body(body).mass[0])
 

@@ -22,8 +22,17 @@ from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
 
 # Camera and light arrays: not physics, but pixel-based tasks render through them.
 VIEW_FIELDS = (
-    "cam_bodyid", "cam_mode", "cam_targetbodyid", "cam_pos", "cam_quat", "cam_fovy",
-    "light_bodyid", "light_mode", "light_pos", "light_dir", "light_diffuse",
+    "cam_bodyid",
+    "cam_mode",
+    "cam_targetbodyid",
+    "cam_pos",
+    "cam_quat",
+    "cam_fovy",
+    "light_bodyid",
+    "light_mode",
+    "light_pos",
+    "light_dir",
+    "light_diffuse",
 )
 
 # (links, registered dm_control task or None for dm_control's generator at that size).
@@ -31,7 +40,10 @@ SWIMMER_CASES = ((3, None), (6, "swimmer6"), (15, "swimmer15"))
 SWIMMER_IDS = [f"swimmer-{n}" for n, _ in SWIMMER_CASES]
 # (bodies, actuators, dm_control task, seed).
 LQR_CASES = (
-    (2, 1, "lqr_2_1", 0), (2, 1, "lqr_2_1", 7), (6, 2, "lqr_6_2", 0), (6, 2, "lqr_6_2", 42),
+    (2, 1, "lqr_2_1", 0),
+    (2, 1, "lqr_2_1", 7),
+    (6, 2, "lqr_6_2", 0),
+    (6, 2, "lqr_6_2", 42),
 )
 LQR_IDS = [f"{task}-seed{seed}" for _, _, task, seed in LQR_CASES]
 
@@ -51,8 +63,9 @@ def _assert_views_equal(ours: mujoco.MjModel, ref: mujoco.MjModel) -> None:
     for obj, count in ((mujoco.mjtObj.mjOBJ_CAMERA, "ncam"), (mujoco.mjtObj.mjOBJ_LIGHT, "nlight")):
         assert names(ours, obj, getattr(ours, count)) == names(ref, obj, getattr(ref, count))
     for field in VIEW_FIELDS:
-        np.testing.assert_allclose(getattr(ours, field), getattr(ref, field), atol=1e-8,
-                                   err_msg=field)
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
+        )
 
 
 # ------------------------------------------------------------------------------------ swimmer

@@ -119,8 +119,12 @@ TIP_TOUCH = {"half_size": (0.012, 0.005, 0.008), "pos": (0.003, 0, 0.003), "pitc
 # Tendons, equality and actuators.
 COUPLING_SOLREF = (0.005, 0.5)
 COUPLING_SOLIMP = (0.95, 0.99, 0.001)
-MOTORS = (("root", "arm_root", 12.0), ("shoulder", "arm_shoulder", 8.0),
-          ("elbow", "arm_elbow", 4.0), ("wrist", "arm_wrist", 2.0))
+MOTORS = (
+    ("root", "arm_root", 12.0),
+    ("shoulder", "arm_shoulder", 8.0),
+    ("elbow", "arm_elbow", 4.0),
+    ("wrist", "arm_wrist", 2.0),
+)
 GRASP_GEAR = 2.0
 CTRL_RANGE = (-1.0, 1.0)
 TOUCH_SITES = ("palm_touch", "finger_touch", "thumb_touch", "fingertip_touch", "thumbtip_touch")
@@ -167,8 +171,14 @@ def add_object_body(model: Model, name: str, pos: Sequence[float]) -> mujoco.Mjs
     body = model.add("body", name=name, pos=pos)
     refs = {"x": pos[0], "z": pos[2], "y": 0.0}
     for axis_name, joint_type, axis in OBJECT_AXES:
-        model.add("joint", parent=body, name=f"{name}_{axis_name}", type=joint_type, axis=axis,
-                  ref=refs[axis_name])
+        model.add(
+            "joint",
+            parent=body,
+            name=f"{name}_{axis_name}",
+            type=joint_type,
+            axis=axis,
+            ref=refs[axis_name],
+        )
     return body
 
 
@@ -194,33 +204,67 @@ def _set_defaults(spec: mujoco.MjSpec, geom_solref: Sequence[float]) -> None:
 
 def _add_arena(model: Model) -> None:
     """Background texture, light, floor, tilted walls, backdrop and the fixed camera."""
-    model.add("texture", name="background", type="2d", builtin="flat", mark="random",
-              markrgb=(1, 1, 1), width=BACKGROUND_TEXELS, height=BACKGROUND_TEXELS,
-              rgb1=BACKGROUND_RGB)
+    model.add(
+        "texture",
+        name="background",
+        type="2d",
+        builtin="flat",
+        mark="random",
+        markrgb=(1, 1, 1),
+        width=BACKGROUND_TEXELS,
+        height=BACKGROUND_TEXELS,
+        rgb1=BACKGROUND_RGB,
+    )
     backdrop = model.add("material", name="background", texrepeat=(1, 1), texuniform=True)
     textures = [""] * int(mujoco.mjtTextureRole.mjNTEXROLE)
     textures[int(mujoco.mjtTextureRole.mjTEXROLE_RGB)] = "background"
     backdrop.textures = textures
-    model.add("light", name="light", type="directional", diffuse=LIGHT_DIFFUSE,
-              specular=LIGHT_SPECULAR, pos=(0, 0, 1))
+    model.add(
+        "light",
+        name="light",
+        type="directional",
+        diffuse=LIGHT_DIFFUSE,
+        specular=LIGHT_SPECULAR,
+        pos=(0, 0, 1),
+    )
     plane = (*FLOOR_HALF_SIZE, PLANE_GRID_SPACING)
     model.add("geom", name="floor", type="plane", size=plane, material="grid")
     for name, side in (("wall1", -1), ("wall2", 1)):
-        model.add("geom", name=name, type="plane", size=plane, material="grid",
-                  pos=(side * WALL_CENTRE_X, 0, WALL_CENTRE_Z), zaxis=(-side, 0, 1))
-    model.add("geom", name="background", type="plane", pos=BACKGROUND_POS,
-              size=(*BACKGROUND_HALF_SIZE, PLANE_GRID_SPACING), material="background",
-              zaxis=(0, -1, 0))
-    model.add("camera", name="fixed", pos=FIXED_CAMERA_POS, xyaxes=FACING_FRONT,
-              fovy=FIXED_CAMERA_FOVY)
+        model.add(
+            "geom",
+            name=name,
+            type="plane",
+            size=plane,
+            material="grid",
+            pos=(side * WALL_CENTRE_X, 0, WALL_CENTRE_Z),
+            zaxis=(-side, 0, 1),
+        )
+    model.add(
+        "geom",
+        name="background",
+        type="plane",
+        pos=BACKGROUND_POS,
+        size=(*BACKGROUND_HALF_SIZE, PLANE_GRID_SPACING),
+        material="background",
+        zaxis=(0, -1, 0),
+    )
+    model.add(
+        "camera", name="fixed", pos=FIXED_CAMERA_POS, xyaxes=FACING_FRONT, fovy=FIXED_CAMERA_FOVY
+    )
 
 
 def _add_arm(model: Model) -> None:
     """The root marker, the chain of four links, and the hand with its two digits."""
-    model.add("geom", name="arm_root", type="cylinder", size=ARM_ROOT_RADIUS,
-              fromto=(0, -ARM_ROOT_HALF_WIDTH, ARM_BASE_HEIGHT, 0, ARM_ROOT_HALF_WIDTH,
-                      ARM_BASE_HEIGHT),
-              material="decoration", contype=0, conaffinity=0)
+    model.add(
+        "geom",
+        name="arm_root",
+        type="cylinder",
+        size=ARM_ROOT_RADIUS,
+        fromto=(0, -ARM_ROOT_HALF_WIDTH, ARM_BASE_HEIGHT, 0, ARM_ROOT_HALF_WIDTH, ARM_BASE_HEIGHT),
+        material="decoration",
+        contype=0,
+        conaffinity=0,
+    )
     parent, pos = model.worldbody, (0, 0, ARM_BASE_HEIGHT)
     for body_name, joint_name, damping, limit, radius, length in LINKS:
         body = model.add("body", parent=parent, name=body_name, pos=pos)
@@ -237,14 +281,29 @@ def _add_hand(model: Model, hand: mujoco.MjsBody) -> None:
     for name, side in (("palm1", 1), ("palm2", -1)):
         _add_capsule(model, hand, name, PALM_RADIUS, (0, 0, PALM_BASE, side * tip_x, 0, tip_z))
     model.add("site", parent=hand, name="grasp", pos=(0, 0, GRASP_HEIGHT))
-    pinch = model.add("body", parent=hand, name="pinch site", pos=(0, 0, PINCH_HEIGHT),
-                      explicitinertial=True, ipos=(0, 0, 0), mass=PINCH_MASS,
-                      inertia=(PINCH_INERTIA,) * 3)
+    pinch = model.add(
+        "body",
+        parent=hand,
+        name="pinch site",
+        pos=(0, 0, PINCH_HEIGHT),
+        explicitinertial=True,
+        ipos=(0, 0, 0),
+        mass=PINCH_MASS,
+        inertia=(PINCH_INERTIA,) * 3,
+    )
     model.add("site", parent=pinch, name="pinch")
-    model.add("camera", parent=pinch, name="hand", pos=HAND_CAMERA_POS, xyaxes=FACING_FRONT,
-              mode="track")
-    model.add("site", parent=hand, name="palm_touch", type="box", group=TOUCH_GROUP,
-              size=PALM_TOUCH_HALF_SIZE, pos=(0, 0, PALM_TOUCH_HEIGHT))
+    model.add(
+        "camera", parent=pinch, name="hand", pos=HAND_CAMERA_POS, xyaxes=FACING_FRONT, mode="track"
+    )
+    model.add(
+        "site",
+        parent=hand,
+        name="palm_touch",
+        type="box",
+        group=TOUCH_GROUP,
+        size=PALM_TOUCH_HALF_SIZE,
+        pos=(0, 0, PALM_TOUCH_HEIGHT),
+    )
     for digit, side in (("thumb", 1), ("finger", -1)):
         _add_digit(model, hand, digit, (side * tip_x, 0, tip_z))
 
@@ -252,19 +311,34 @@ def _add_hand(model: Model, hand: mujoco.MjsBody) -> None:
 def _add_digit(model: Model, hand: mujoco.MjsBody, name: str, pos: Sequence[float]) -> None:
     """A two-capsule digit ``name`` hinged at ``pos`` with its two-sphere tip ``<name>tip``."""
     digit = model.add("body", parent=hand, name=name, pos=pos, euler=degrees(*DIGIT_EULER[name]))
-    _add_hinge(model, digit, name, damping=DIGIT_DAMPING, limited=True,
-               range=degrees(*DIGIT_RANGE))
+    _add_hinge(model, digit, name, damping=DIGIT_DAMPING, limited=True, range=degrees(*DIGIT_RANGE))
     knuckle_x, knuckle_z = DIGIT_KNUCKLE
     _add_capsule(model, digit, f"{name}1", DIGIT_RADIUS, (0, 0, 0, knuckle_x, 0, knuckle_z))
-    _add_capsule(model, digit, f"{name}2", DIGIT_RADIUS,
-                 (knuckle_x, 0, knuckle_z, DIGIT_END_X, 0, knuckle_z))
+    _add_capsule(
+        model, digit, f"{name}2", DIGIT_RADIUS, (knuckle_x, 0, knuckle_z, DIGIT_END_X, 0, knuckle_z)
+    )
     _add_touch_site(model, digit, f"{name}_touch", DIGIT_TOUCH)
     tip = model.add("body", parent=digit, name=f"{name}tip", pos=(TIP_OFFSET[0], 0, TIP_OFFSET[1]))
-    _add_hinge(model, tip, f"{name}tip", damping=TIP_DAMPING, stiffness=TIP_STIFFNESS,
-               limited=True, range=degrees(*TIP_RANGE))
+    _add_hinge(
+        model,
+        tip,
+        f"{name}tip",
+        damping=TIP_DAMPING,
+        stiffness=TIP_STIFFNESS,
+        limited=True,
+        range=degrees(*TIP_RANGE),
+    )
     for index, x in ((1, -TIP_SPHERE_X), (2, TIP_SPHERE_X)):
-        model.add("geom", parent=tip, name=f"{name}tip{index}", type="sphere", size=TIP_RADIUS,
-                  pos=(x, 0, 0), material="effector", density=ARM_DENSITY)
+        model.add(
+            "geom",
+            parent=tip,
+            name=f"{name}tip{index}",
+            type="sphere",
+            size=TIP_RADIUS,
+            pos=(x, 0, 0),
+            material="effector",
+            density=ARM_DENSITY,
+        )
     _add_touch_site(model, tip, f"{name}tip_touch", TIP_TOUCH)
 
 
@@ -272,16 +346,33 @@ def _add_hinge(model: Model, body: mujoco.MjsBody, name: str, **attrs) -> None:
     model.add("joint", parent=body, name=name, type="hinge", axis=ARM_AXIS, **attrs)
 
 
-def _add_capsule(model: Model, body: mujoco.MjsBody, name: str, radius: float,
-                 fromto: Sequence[float]) -> None:
-    model.add("geom", parent=body, name=name, type="capsule", size=radius, fromto=fromto,
-              material="self", density=ARM_DENSITY)
+def _add_capsule(
+    model: Model, body: mujoco.MjsBody, name: str, radius: float, fromto: Sequence[float]
+) -> None:
+    model.add(
+        "geom",
+        parent=body,
+        name=name,
+        type="capsule",
+        size=radius,
+        fromto=fromto,
+        material="self",
+        density=ARM_DENSITY,
+    )
 
 
 def _add_touch_site(model: Model, body: mujoco.MjsBody, name: str, shape: dict) -> None:
     """A box site (group 4) covering the part whose contacts the touch sensor sums."""
-    model.add("site", parent=body, name=name, type="box", group=TOUCH_GROUP,
-              size=shape["half_size"], pos=shape["pos"], euler=degrees(0, shape["pitch"], 0))
+    model.add(
+        "site",
+        parent=body,
+        name=name,
+        type="box",
+        group=TOUCH_GROUP,
+        size=shape["half_size"],
+        pos=shape["pos"],
+        euler=degrees(0, shape["pitch"], 0),
+    )
 
 
 def _add_tendons(model: Model) -> None:
@@ -290,10 +381,17 @@ def _add_tendons(model: Model) -> None:
         tendon = model.add("tendon", name=name)
         tendon.wrap_joint("thumb", thumb_coef)
         tendon.wrap_joint("finger", 0.5)
-    model.add("equality", name="coupling", type="tendon", name1="coupling",
-              solref=COUPLING_SOLREF, solimp=COUPLING_SOLIMP)
+    model.add(
+        "equality",
+        name="coupling",
+        type="tendon",
+        name1="coupling",
+        solref=COUPLING_SOLREF,
+        solimp=COUPLING_SOLIMP,
+    )
 
 
 def _add_motor(model: Model, name: str, target: str, trntype: str, gear: float) -> None:
-    model.add("actuator", name=name, target=target, trntype=trntype, gear=gear,
-              ctrlrange=CTRL_RANGE)
+    model.add(
+        "actuator", name=name, target=target, trntype=trntype, gear=gear, ctrlrange=CTRL_RANGE
+    )

@@ -74,15 +74,26 @@ def new_model(model_name: str):
 def add_textures(spec: mujoco.MjSpec) -> None:
     """Adds the skybox and the floor's checker texture."""
     spec.add_texture(
-        name=SKYBOX_NAME, type=mujoco.mjtTexture.mjTEXTURE_SKYBOX,
-        builtin=mujoco.mjtBuiltin.mjBUILTIN_GRADIENT, rgb1=SKYBOX_RGB1, rgb2=SKYBOX_RGB2,
-        width=SKYBOX_TEXELS, height=SKYBOX_TEXELS, mark=mujoco.mjtMark.mjMARK_RANDOM,
+        name=SKYBOX_NAME,
+        type=mujoco.mjtTexture.mjTEXTURE_SKYBOX,
+        builtin=mujoco.mjtBuiltin.mjBUILTIN_GRADIENT,
+        rgb1=SKYBOX_RGB1,
+        rgb2=SKYBOX_RGB2,
+        width=SKYBOX_TEXELS,
+        height=SKYBOX_TEXELS,
+        mark=mujoco.mjtMark.mjMARK_RANDOM,
         markrgb=(1.0, 1.0, 1.0),
     )
     spec.add_texture(
-        name=GRID_NAME, type=mujoco.mjtTexture.mjTEXTURE_2D,
-        builtin=mujoco.mjtBuiltin.mjBUILTIN_CHECKER, rgb1=GRID_RGB1, rgb2=GRID_RGB2,
-        width=GRID_TEXELS, height=GRID_TEXELS, mark=mujoco.mjtMark.mjMARK_EDGE, markrgb=GRID_RGB2,
+        name=GRID_NAME,
+        type=mujoco.mjtTexture.mjTEXTURE_2D,
+        builtin=mujoco.mjtBuiltin.mjBUILTIN_CHECKER,
+        rgb1=GRID_RGB1,
+        rgb2=GRID_RGB2,
+        width=GRID_TEXELS,
+        height=GRID_TEXELS,
+        mark=mujoco.mjtMark.mjMARK_EDGE,
+        markrgb=GRID_RGB2,
     )
 
 
@@ -112,6 +123,8 @@ def add_light_and_floor(
     world = spec.worldbody
     world.add_light(name="light", pos=(0, 0, light_height))
     world.add_geom(
-        name="floor", type=mujoco.mjtGeom.mjGEOM_PLANE,
-        size=(floor_half_extent, floor_half_extent, grid_spacing), material=GRID_NAME,
+        name="floor",
+        type=mujoco.mjtGeom.mjGEOM_PLANE,
+        size=(floor_half_extent, floor_half_extent, grid_spacing),
+        material=GRID_NAME,
     )

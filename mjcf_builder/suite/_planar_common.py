@@ -68,21 +68,29 @@ def add_arena(spec: mujoco.MjSpec, ground_thickness: float) -> None:
     """
     world = spec.worldbody
     world.add_geom(
-        name="ground", type=PLANE, material="grid",
+        name="ground",
+        type=PLANE,
+        material="grid",
         size=(ARENA_HALF_SIDE, ARENA_HALF_SIDE, ground_thickness),
     )
     for name, (pos, normal, long_axis) in ARENA_WALLS.items():
         half_x = ARENA_HALF_SIDE if long_axis == "x" else WALL_HALF_THICKNESS
         half_y = ARENA_HALF_SIDE if long_axis == "y" else WALL_HALF_THICKNESS
         wall = world.add_geom(
-            name=name, type=PLANE, material="decoration", pos=pos,
+            name=name,
+            type=PLANE,
+            material="decoration",
+            pos=pos,
             size=(half_x, half_y, WALL_HALF_HEIGHT),
         )
         set_zaxis(wall, normal)
 
 
 def add_motor(
-    spec: mujoco.MjSpec, name: str, target: str, gear: float,
+    spec: mujoco.MjSpec,
+    name: str,
+    target: str,
+    gear: float,
     trntype: mujoco.mjtTrn = mujoco.mjtTrn.mjTRN_JOINT,
 ) -> mujoco.MjsActuator:
     """Adds a direct-drive motor with control clamped to :data:`CTRL_RANGE`.
@@ -98,8 +106,12 @@ def add_motor(
       The new actuator.
     """
     motor = spec.add_actuator(
-        name=name, target=target, trntype=trntype, gear=(gear, 0, 0, 0, 0, 0),
-        ctrllimited=LIMITED, ctrlrange=CTRL_RANGE,
+        name=name,
+        target=target,
+        trntype=trntype,
+        gear=(gear, 0, 0, 0, 0, 0),
+        ctrllimited=LIMITED,
+        ctrlrange=CTRL_RANGE,
     )
     motor.set_to_motor()
     return motor
@@ -108,8 +120,10 @@ def add_motor(
 def add_subtreelinvel(spec: mujoco.MjSpec, body: str) -> None:
     """Adds ``<body>_subtreelinvel``: the linear velocity of the centre of mass below ``body``."""
     spec.add_sensor(
-        name=f"{body}_subtreelinvel", type=mujoco.mjtSensor.mjSENS_SUBTREELINVEL,
-        objtype=mujoco.mjtObj.mjOBJ_BODY, objname=body,
+        name=f"{body}_subtreelinvel",
+        type=mujoco.mjtSensor.mjSENS_SUBTREELINVEL,
+        objtype=mujoco.mjtObj.mjOBJ_BODY,
+        objname=body,
     )
 
 

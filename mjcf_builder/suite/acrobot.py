@@ -70,15 +70,20 @@ def _add_scene(s: mujoco.MjSpec) -> None:
     world = s.worldbody
     _common.add_light_and_floor(s, LIGHT_HEIGHT, FLOOR_HALF_EXTENT, FLOOR_GRID_SPACING)
     target = world.add_site(
-        name="target", type=mujoco.mjtGeom.mjGEOM_SPHERE, pos=(0, 0, TARGET_HEIGHT),
-        material="target", group=TARGET_GROUP,
+        name="target",
+        type=mujoco.mjtGeom.mjGEOM_SPHERE,
+        pos=(0, 0, TARGET_HEIGHT),
+        material="target",
+        group=TARGET_GROUP,
     )
     _set_radius(target, TARGET_RADIUS)
     fixed = world.add_camera(name="fixed", pos=(0, -6, 2))
     fixed.alt.type = mujoco.mjtOrientation.mjORIENTATION_ZAXIS
     fixed.alt.zaxis = (0, -1, 0)
     world.add_camera(
-        name="lookat", mode=mujoco.mjtCamLight.mjCAMLIGHT_TARGETBODYCOM, targetbody="upper_arm",
+        name="lookat",
+        mode=mujoco.mjtCamLight.mjCAMLIGHT_TARGETBODYCOM,
+        targetbody="upper_arm",
         pos=(0, -2, 3),
     )
 
@@ -90,15 +95,21 @@ def _set_radius(site: mujoco.MjsSite, radius: float) -> None:
 
 def _add_hinge(body: mujoco.MjsBody, name: str) -> None:
     body.add_joint(
-        name=name, type=mujoco.mjtJoint.mjJNT_HINGE, axis=HINGE_AXIS,
+        name=name,
+        type=mujoco.mjtJoint.mjJNT_HINGE,
+        axis=HINGE_AXIS,
         damping=(JOINT_DAMPING, 0, 0),
     )
 
 
 def _add_arm_geom(body: mujoco.MjsBody, name: str, radius: float) -> None:
     body.add_geom(
-        name=name, type=mujoco.mjtGeom.mjGEOM_CAPSULE, material="self",
-        fromto=(0, 0, 0, 0, 0, ARM_LENGTH), size=(radius, 0, 0), mass=ARM_MASS,
+        name=name,
+        type=mujoco.mjtGeom.mjGEOM_CAPSULE,
+        material="self",
+        fromto=(0, 0, 0, 0, 0, ARM_LENGTH),
+        size=(radius, 0, 0),
+        mass=ARM_MASS,
     )
 
 
@@ -107,8 +118,11 @@ def _add_upper_arm(world: mujoco.MjsBody) -> mujoco.MjsBody:
     upper = world.add_body(name="upper_arm", pos=(0, 0, SHOULDER_HEIGHT))
     _add_hinge(upper, "shoulder")
     upper.add_geom(
-        name="upper_arm_decoration", type=mujoco.mjtGeom.mjGEOM_CYLINDER, material="decoration",
-        fromto=(0, -AXLE_HALF_LENGTH, 0, 0, AXLE_HALF_LENGTH, 0), size=(AXLE_RADIUS, 0, 0),
+        name="upper_arm_decoration",
+        type=mujoco.mjtGeom.mjGEOM_CYLINDER,
+        material="decoration",
+        fromto=(0, -AXLE_HALF_LENGTH, 0, 0, AXLE_HALF_LENGTH, 0),
+        size=(AXLE_RADIUS, 0, 0),
         mass=0.0,
     )
     _add_arm_geom(upper, "upper_arm", UPPER_ARM_RADIUS)
@@ -126,7 +140,10 @@ def _add_lower_arm(upper: mujoco.MjsBody) -> None:
 
 def _add_motor(s: mujoco.MjSpec) -> None:
     s.add_actuator(
-        name="elbow", target="elbow", trntype=mujoco.mjtTrn.mjTRN_JOINT,
-        gear=(MOTOR_GEAR, 0, 0, 0, 0, 0), ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
+        name="elbow",
+        target="elbow",
+        trntype=mujoco.mjtTrn.mjTRN_JOINT,
+        gear=(MOTOR_GEAR, 0, 0, 0, 0, 0),
+        ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
         ctrlrange=CTRL_RANGE,
     )

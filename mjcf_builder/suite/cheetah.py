@@ -69,15 +69,18 @@ class Segment(NamedTuple):
 LEG = {
     "bthigh": Segment("torso", (-0.5, 0, 0), (0.1, 0, -0.13), -218, 0.145, (-30, 60), 240, 6, 120),
     "bshin": Segment(
-        "bthigh", (0.16, 0, -0.25), (-0.14, 0, -0.07), -116, 0.15, (-50, 50), 180, 4.5, 90),
+        "bthigh", (0.16, 0, -0.25), (-0.14, 0, -0.07), -116, 0.15, (-50, 50), 180, 4.5, 90
+    ),
     "bfoot": Segment(
-        "bshin", (-0.28, 0, -0.14), (0.03, 0, -0.097), -15, 0.094, (-230, 50), 120, 3, 60),
-    "fthigh": Segment(
-        "torso", (0.5, 0, 0), (-0.07, 0, -0.12), 30, 0.133, (-57, 0.4), 180, 4.5, 90),
+        "bshin", (-0.28, 0, -0.14), (0.03, 0, -0.097), -15, 0.094, (-230, 50), 120, 3, 60
+    ),
+    "fthigh": Segment("torso", (0.5, 0, 0), (-0.07, 0, -0.12), 30, 0.133, (-57, 0.4), 180, 4.5, 90),
     "fshin": Segment(
-        "fthigh", (-0.14, 0, -0.24), (0.065, 0, -0.09), -34, 0.106, (-70, 50), 120, 3, 60),
+        "fthigh", (-0.14, 0, -0.24), (0.065, 0, -0.09), -34, 0.106, (-70, 50), 120, 3, 60
+    ),
     "ffoot": Segment(
-        "fshin", (0.13, 0, -0.18), (0.045, 0, -0.07), -34, 0.07, (-28, 28), 60, 1.5, 30),
+        "fshin", (0.13, 0, -0.18), (0.045, 0, -0.07), -34, 0.07, (-28, 28), 60, 1.5, 30
+    ),
 }
 
 # Root joint name -> (type, axis).
@@ -102,7 +105,11 @@ def spec() -> mujoco.MjSpec:
     s.stat.center = STAT_CENTER
     s.stat.extent = STAT_EXTENT
     s.worldbody.add_geom(
-        name="ground", type=pc.PLANE, material="grid", pos=GROUND_POS, size=GROUND_SIZE,
+        name="ground",
+        type=pc.PLANE,
+        material="grid",
+        pos=GROUND_POS,
+        size=GROUND_SIZE,
     )
     density = geom_density()
     _add_torso(s, density)
@@ -117,7 +124,11 @@ def spec() -> mujoco.MjSpec:
 def _add_capsule(body, name: str, density: float, **placement) -> mujoco.MjsGeom:
     """Adds one of the cheetah's colliding capsules."""
     return body.add_geom(
-        name=name, type=pc.CAPSULE, material="self", density=density, friction=LEG_FRICTION,
+        name=name,
+        type=pc.CAPSULE,
+        material="self",
+        density=density,
+        friction=LEG_FRICTION,
         **placement,
     )
 
@@ -132,7 +143,10 @@ def _add_torso(s: mujoco.MjSpec, density: float) -> None:
     for name, (joint_type, axis) in ROOT_JOINTS.items():
         torso.add_joint(name=name, type=joint_type, axis=axis, limited=pc.UNLIMITED)
     _add_capsule(
-        torso, "torso", density, size=(RADIUS, 0, 0),
+        torso,
+        "torso",
+        density,
+        size=(RADIUS, 0, 0),
         fromto=(-TORSO_HALF_LENGTH, 0, 0, TORSO_HALF_LENGTH, 0, 0),
     )
     head = _add_capsule(torso, "head", density, pos=HEAD_POS, size=(RADIUS, HEAD_HALF_LENGTH, 0))
@@ -144,8 +158,14 @@ def _add_leg_segment(s: mujoco.MjSpec, name: str, density: float) -> None:
     seg = LEG[name]
     body = s.body(seg.parent).add_body(name=name, pos=seg.pos)
     body.add_joint(
-        name=name, type=pc.HINGE, axis=PITCH_AXIS, limited=pc.LIMITED, range=seg.joint_range,
-        stiffness=seg.stiffness, damping=seg.damping, armature=LEG_ARMATURE,
+        name=name,
+        type=pc.HINGE,
+        axis=PITCH_AXIS,
+        limited=pc.LIMITED,
+        range=seg.joint_range,
+        stiffness=seg.stiffness,
+        damping=seg.damping,
+        armature=LEG_ARMATURE,
     )
     geom = _add_capsule(body, name, density, pos=seg.geom_pos, size=(RADIUS, seg.half_length, 0))
     pc.set_euler(geom, (0, seg.geom_pitch, 0))

@@ -93,15 +93,13 @@ def model(
     """
     _check_counts(n_bodies, n_actuators)
     if stiffness is None and damping is None:
-        stiffness, damping = draw_joint_parameters(
-            n_bodies, random, stiffness_range, damping_range
-        )
+        springs, dampers = draw_joint_parameters(n_bodies, random, stiffness_range, damping_range)
     else:
-        stiffness, damping = _given_joint_parameters(n_bodies, random, stiffness, damping)
+        springs, dampers = _given_joint_parameters(n_bodies, random, stiffness, damping)
     m = _common.new_model(MODEL_NAME)
     _set_options(m.spec)
     _add_scene(m)
-    _add_chain(m, stiffness, damping)
+    _add_chain(m, springs, dampers)
     for index in range(n_actuators):
         _add_motor(m, index)
     for index in range(n_bodies - 1):
@@ -151,7 +149,7 @@ def _check_counts(n_bodies, n_actuators) -> None:
         )
 
 
-def _given_joint_parameters(n_bodies, random, stiffness, damping) -> tuple[np.ndarray, ...]:
+def _given_joint_parameters(n_bodies, random, stiffness, damping) -> tuple[np.ndarray, np.ndarray]:
     if stiffness is None or damping is None:
         raise ValueError("lqr needs both stiffness and damping arrays, or neither (to draw them)")
     if random is not None:
@@ -164,7 +162,7 @@ def _given_joint_parameters(n_bodies, random, stiffness, damping) -> tuple[np.nd
                 f"lqr needs {n_bodies} {name} values (one per body), got shape {values.shape}"
             )
         out.append(values)
-    return tuple(out)
+    return out[0], out[1]
 
 
 def _set_options(s: mujoco.MjSpec) -> None:
@@ -179,8 +177,15 @@ def _add_scene(m: mjcf_builder.Model) -> None:
         m.add("camera", name=name, pos=pos, xyaxes=xyaxes)
     m.add("geom", name="floor", type="plane", size=FLOOR_HALF_SIZE, material="grid")
     # Every geom of the model, this marker included, wears the "self" material.
-    m.add("geom", name="origin", type="box", pos=ORIGIN_POS, size=ORIGIN_HALF_SIZE,
-          rgba=ORIGIN_RGBA, material="self")
+    m.add(
+        "geom",
+        name="origin",
+        type="box",
+        pos=ORIGIN_POS,
+        size=ORIGIN_HALF_SIZE,
+        rgba=ORIGIN_RGBA,
+        material="self",
+    )
 
 
 def _add_chain(m: mjcf_builder.Model, stiffness: np.ndarray, damping: np.ndarray) -> None:
@@ -189,18 +194,32 @@ def _add_chain(m: mjcf_builder.Model, stiffness: np.ndarray, damping: np.ndarray
     for index, (k, c) in enumerate(zip(stiffness, damping, strict=True)):
         height = FIRST_BODY_HEIGHT if index == 0 else 0.0
         body = m.add("body", parent=parent, name=f"body_{index}", pos=(BODY_SPACING, 0, height))
-        m.add("joint", parent=body, name=f"joint_{index}", type="slide", axis=JOINT_AXIS,
-              stiffness=float(k), damping=float(c))
-        m.add("geom", parent=body, name=f"geom_{index}", type="sphere", size=BODY_RADIUS,
-              material="self")
+        m.add(
+            "joint",
+            parent=body,
+            name=f"joint_{index}",
+            type="slide",
+            axis=JOINT_AXIS,
+            stiffness=float(k),
+            damping=float(c),
+        )
+        m.add(
+            "geom",
+            parent=body,
+            name=f"geom_{index}",
+            type="sphere",
+            size=BODY_RADIUS,
+            material="self",
+        )
         m.add("site", parent=body, name=f"site_{index}", size=SITE_SIZE)
         parent = body
 
 
 def _add_motor(m: mjcf_builder.Model, index: int) -> None:
     """``motor_<index>``: a force of gear * control on ``joint_<index>``, control unclamped."""
-    motor = m.add("actuator", name=f"motor_{index}", trntype="joint", target=f"joint_{index}",
-                  gear=MOTOR_GEAR)
+    motor = m.add(
+        "actuator", name=f"motor_{index}", trntype="joint", target=f"joint_{index}", gear=MOTOR_GEAR
+    )
     motor.set_to_motor()
 
 

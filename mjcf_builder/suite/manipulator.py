@@ -65,8 +65,11 @@ SLOT_POS = (-0.405, 0.0, 0.2)
 SLOT_PITCH_DEGREES = 20.0
 SLOT_HALF_THICKNESS = 0.01
 # Slot boxes: (x, z, half-width in x, half-height in z); two side walls and the floor.
-SLOT_BOXES = ((-0.0252, -0.083, 0.0198, 0.035), (0.0252, -0.083, 0.0198, 0.035),
-              (0.0, -0.138, 0.045, 0.02))
+SLOT_BOXES = (
+    (-0.0252, -0.083, 0.0198, 0.035),
+    (0.0252, -0.083, 0.0198, 0.035),
+    (0.0, -0.138, 0.045, 0.02),
+)
 SLOT_END_Z = -0.05
 
 ALL_PROPS = ("ball", "peg", "slot", "cup", "target_ball", "target_peg")
@@ -87,8 +90,14 @@ def model(use_peg: bool, insert: bool) -> Model:
             raise ValueError(f"manipulator needs {flag} to be True or False, got {value!r}")
     m = _arm.new_model(MODEL_NAME, GEOM_SOLREF)
     kept = props(use_peg, insert)
-    builders = {"ball": _add_ball, "peg": _add_peg, "slot": _add_slot, "cup": _add_cup,
-                "target_ball": _add_target_ball, "target_peg": _add_target_peg}
+    builders = {
+        "ball": _add_ball,
+        "peg": _add_peg,
+        "slot": _add_slot,
+        "cup": _add_cup,
+        "target_ball": _add_target_ball,
+        "target_peg": _add_target_peg,
+    }
     for name in ALL_PROPS:  # dm_control's body order
         if name in kept:
             builders[name](m)
@@ -121,20 +130,22 @@ def _add_peg(m: Model) -> None:
     m.add("geom", parent=peg, name="blade", fromto=blade, **_peg_look())
     m.add("geom", parent=peg, name="guard", fromto=guard, **_peg_look())
     pommel = m.add("body", parent=peg, name="pommel", pos=(0, 0, POMMEL_Z))
-    m.add("geom", parent=pommel, name="pommel", type="sphere", size=POMMEL_RADIUS,
-          material="self")
+    m.add("geom", parent=pommel, name="pommel", type="sphere", size=POMMEL_RADIUS, material="self")
     _add_peg_sites(m, peg, "peg")
 
 
 def _add_target_peg(m: Model) -> None:
     target = m.add("body", name="target_peg", pos=TARGET_PEG_POS)
     blade, guard = _peg_capsules()
-    _arm.add_ghost_geom(m, target, name="target_blade", type="capsule", size=PEG_RADIUS,
-                        fromto=blade)
-    _arm.add_ghost_geom(m, target, name="target_guard", type="capsule", size=PEG_RADIUS,
-                        fromto=guard)
-    _arm.add_ghost_geom(m, target, name="target_pommel", type="sphere", size=POMMEL_RADIUS,
-                        pos=(0, 0, POMMEL_Z))
+    _arm.add_ghost_geom(
+        m, target, name="target_blade", type="capsule", size=PEG_RADIUS, fromto=blade
+    )
+    _arm.add_ghost_geom(
+        m, target, name="target_guard", type="capsule", size=PEG_RADIUS, fromto=guard
+    )
+    _arm.add_ghost_geom(
+        m, target, name="target_pommel", type="sphere", size=POMMEL_RADIUS, pos=(0, 0, POMMEL_Z)
+    )
     _add_peg_sites(m, target, "target_peg")
 
 
@@ -157,8 +168,15 @@ def _add_peg_sites(m: Model, body: mujoco.MjsBody, prefix: str) -> None:
 def _add_slot(m: Model) -> None:
     slot = m.add("body", name="slot", pos=SLOT_POS, euler=_arm.degrees(0, SLOT_PITCH_DEGREES, 0))
     for index, (x, z, half_x, half_z) in enumerate(SLOT_BOXES):
-        m.add("geom", parent=slot, name=f"slot_{index}", type="box", pos=(x, 0, z),
-              size=(half_x, SLOT_HALF_THICKNESS, half_z), **_obstacle_look())
+        m.add(
+            "geom",
+            parent=slot,
+            name=f"slot_{index}",
+            type="box",
+            pos=(x, 0, z),
+            size=(half_x, SLOT_HALF_THICKNESS, half_z),
+            **_obstacle_look(),
+        )
     m.add("site", parent=slot, name="slot", type="box")
     m.add("site", parent=slot, name="slot_end", type="box", pos=(0, 0, SLOT_END_Z))
 
@@ -167,11 +185,17 @@ def _add_cup(m: Model) -> None:
     cup = m.add("body", name="cup", pos=CUP_POS, euler=_arm.degrees(0, CUP_PITCH_DEGREES, 0))
     segments = zip(CUP_OUTLINE[:-1], CUP_OUTLINE[1:], strict=True)
     for index, ((x0, z0), (x1, z1)) in enumerate(segments):
-        m.add("geom", parent=cup, name=f"cup_{index}", type="capsule", size=CUP_RADIUS,
-              fromto=(x0, 0, z0, x1, 0, z1), **_obstacle_look())
+        m.add(
+            "geom",
+            parent=cup,
+            name=f"cup_{index}",
+            type="capsule",
+            size=CUP_RADIUS,
+            fromto=(x0, 0, z0, x1, 0, z1),
+            **_obstacle_look(),
+        )
     # Only the radius is the cup's own; the other two entries keep the site default.
-    m.add("site", parent=cup, name="cup",
-          size=(CUP_SITE_RADIUS, _arm.SITE_SIZE, _arm.SITE_SIZE))
+    m.add("site", parent=cup, name="cup", size=(CUP_SITE_RADIUS, _arm.SITE_SIZE, _arm.SITE_SIZE))
 
 
 def _obstacle_look() -> dict:

@@ -63,7 +63,9 @@ def _add_scene(s: mujoco.MjSpec) -> None:
     fixed.alt.type = mujoco.mjtOrientation.mjORIENTATION_XYAXES
     fixed.alt.xyaxes = (1, 0, 0, 0, 1, 1)
     world.add_camera(
-        name="lookat", mode=mujoco.mjtCamLight.mjCAMLIGHT_TARGETBODYCOM, targetbody="pole",
+        name="lookat",
+        mode=mujoco.mjtCamLight.mjCAMLIGHT_TARGETBODYCOM,
+        targetbody="pole",
         pos=(0, -2, 1),
     )
 
@@ -72,27 +74,43 @@ def _add_pole(s: mujoco.MjSpec) -> None:
     """The swinging body: axle decoration, massless rod, heavy bob."""
     pole = s.worldbody.add_body(name="pole", pos=(0, 0, AXLE_HEIGHT))
     pole.add_joint(
-        name="hinge", type=mujoco.mjtJoint.mjJNT_HINGE, axis=(0, 1, 0),
+        name="hinge",
+        type=mujoco.mjtJoint.mjJNT_HINGE,
+        axis=(0, 1, 0),
         damping=(HINGE_DAMPING, 0, 0),
     )
     pole.add_geom(
-        name="base", type=mujoco.mjtGeom.mjGEOM_CYLINDER, material="decoration",
-        fromto=(0, -AXLE_HALF_LENGTH, 0, 0, AXLE_HALF_LENGTH, 0), size=(AXLE_RADIUS, 0, 0),
+        name="base",
+        type=mujoco.mjtGeom.mjGEOM_CYLINDER,
+        material="decoration",
+        fromto=(0, -AXLE_HALF_LENGTH, 0, 0, AXLE_HALF_LENGTH, 0),
+        size=(AXLE_RADIUS, 0, 0),
         mass=0.0,
     )
     pole.add_geom(
-        name="pole", type=mujoco.mjtGeom.mjGEOM_CAPSULE, material="self",
-        fromto=(0, 0, 0, 0, 0, ROD_LENGTH), size=(ROD_RADIUS, 0, 0), mass=0.0,
+        name="pole",
+        type=mujoco.mjtGeom.mjGEOM_CAPSULE,
+        material="self",
+        fromto=(0, 0, 0, 0, 0, ROD_LENGTH),
+        size=(ROD_RADIUS, 0, 0),
+        mass=0.0,
     )
     pole.add_geom(
-        name="mass", type=mujoco.mjtGeom.mjGEOM_SPHERE, material="effector",
-        pos=(0, 0, ROD_LENGTH), size=(BOB_RADIUS, 0, 0), mass=BOB_MASS,
+        name="mass",
+        type=mujoco.mjtGeom.mjGEOM_SPHERE,
+        material="effector",
+        pos=(0, 0, ROD_LENGTH),
+        size=(BOB_RADIUS, 0, 0),
+        mass=BOB_MASS,
     )
 
 
 def _add_motor(s: mujoco.MjSpec) -> None:
     s.add_actuator(
-        name="torque", target="hinge", trntype=mujoco.mjtTrn.mjTRN_JOINT,
-        gear=(MOTOR_GEAR, 0, 0, 0, 0, 0), ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
+        name="torque",
+        target="hinge",
+        trntype=mujoco.mjtTrn.mjTRN_JOINT,
+        gear=(MOTOR_GEAR, 0, 0, 0, 0, 0),
+        ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
         ctrlrange=CTRL_RANGE,
     )

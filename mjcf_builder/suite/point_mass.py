@@ -51,7 +51,10 @@ def spec() -> mujoco.MjSpec:
     _add_scene(s)
     _add_point_mass(s)
     s.worldbody.add_geom(
-        name="target", type=pc.SPHERE, material="target", pos=(0, 0, BODY_HEIGHT),
+        name="target",
+        type=pc.SPHERE,
+        material="target",
+        pos=(0, 0, BODY_HEIGHT),
         size=(TARGET_RADIUS, 0, 0),
     )
     _add_tendons(s)
@@ -74,11 +77,18 @@ def _add_point_mass(s: mujoco.MjSpec) -> None:
     pc.set_xyaxes(cam, (1, 0, 0, 0, 0.7, 0.7))
     for name, axis in SLIDES.items():
         body.add_joint(
-            name=name, type=pc.SLIDE, axis=axis, limited=pc.LIMITED, range=SLIDE_RANGE,
+            name=name,
+            type=pc.SLIDE,
+            axis=axis,
+            limited=pc.LIMITED,
+            range=SLIDE_RANGE,
             damping=SLIDE_DAMPING,
         )
     body.add_geom(
-        name="pointmass", type=pc.SPHERE, material="self", size=(BALL_RADIUS, 0, 0),
+        name="pointmass",
+        type=pc.SPHERE,
+        material="self",
+        size=(BALL_RADIUS, 0, 0),
         mass=BALL_MASS,
     )
 

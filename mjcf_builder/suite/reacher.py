@@ -54,7 +54,10 @@ def spec() -> mujoco.MjSpec:
     _add_scene(s)
     _add_arm(s)
     s.worldbody.add_geom(
-        name="target", type=pc.SPHERE, material="target", pos=(0, 0, ARM_HEIGHT),
+        name="target",
+        type=pc.SPHERE,
+        material="target",
+        pos=(0, 0, ARM_HEIGHT),
         size=(TARGET_RADIUS, 0, 0),
     )
     for joint in ("shoulder", "wrist"):
@@ -68,7 +71,10 @@ def _add_scene(s: mujoco.MjSpec) -> None:
     s.worldbody.add_camera(name="fixed", pos=(0, 0, 0.75), quat=(1, 0, 0, 0))
     pc.add_arena(s, GROUND_THICKNESS)
     s.worldbody.add_geom(
-        name="root", type=pc.CYLINDER, material="decoration", size=(ROOT_RADIUS, 0, 0),
+        name="root",
+        type=pc.CYLINDER,
+        material="decoration",
+        size=(ROOT_RADIUS, 0, 0),
         fromto=(0, 0, 0, 0, 0, ROOT_HEIGHT),
     )
 
@@ -77,7 +83,10 @@ def _add_link(parent, name: str, pos, length: float):
     """Adds a body holding a capsule of ``length`` along its local x axis."""
     body = parent.add_body(name=name, pos=pos)
     body.add_geom(
-        name=name, type=pc.CAPSULE, material="self", size=(LINK_RADIUS, 0, 0),
+        name=name,
+        type=pc.CAPSULE,
+        material="self",
+        size=(LINK_RADIUS, 0, 0),
         fromto=(0, 0, 0, length, 0, 0),
     )
     return body
@@ -89,11 +98,18 @@ def _add_arm(s: mujoco.MjSpec) -> None:
     arm.add_joint(name="shoulder", type=pc.HINGE, axis=HINGE_AXIS, damping=HINGE_DAMPING)
     hand = _add_link(arm, "hand", (LINK_SPACING, 0, 0), HAND_LENGTH)
     hand.add_joint(
-        name="wrist", type=pc.HINGE, axis=HINGE_AXIS, damping=HINGE_DAMPING, limited=pc.LIMITED,
+        name="wrist",
+        type=pc.HINGE,
+        axis=HINGE_AXIS,
+        damping=HINGE_DAMPING,
+        limited=pc.LIMITED,
         range=WRIST_RANGE_DEGREES,
     )
     finger = hand.add_body(name="finger", pos=(LINK_SPACING, 0, 0))
     finger.add_camera(name="hand", pos=(0, 0, HAND_CAMERA_HEIGHT), mode=pc.TRACK)
     finger.add_geom(
-        name="finger", type=pc.SPHERE, material="effector", size=(FINGER_RADIUS, 0, 0),
+        name="finger",
+        type=pc.SPHERE,
+        material="effector",
+        size=(FINGER_RADIUS, 0, 0),
     )

@@ -150,30 +150,62 @@ def _set_options(s: mujoco.MjSpec) -> None:
 def _add_scene(m: mjcf_builder.Model) -> None:
     """Ground plane, target sphere and the light above the target, all fixed to the world."""
     m.add(
-        "geom", name="ground", type="plane", material="grid",
+        "geom",
+        name="ground",
+        type="plane",
+        material="grid",
         size=(GROUND_HALF_EXTENT, GROUND_HALF_EXTENT, GROUND_GRID_SPACING),
     )
-    m.add("geom", name="target", type="sphere", pos=TARGET_POS, size=TARGET_RADIUS,
-          material="target")
-    m.add("light", name="target_light", diffuse=TARGET_LIGHT_DIFFUSE,
-          pos=(TARGET_POS[0], TARGET_POS[1], LIGHT_HEIGHT))
+    m.add(
+        "geom", name="target", type="sphere", pos=TARGET_POS, size=TARGET_RADIUS, material="target"
+    )
+    m.add(
+        "light",
+        name="target_light",
+        diffuse=TARGET_LIGHT_DIFFUSE,
+        pos=(TARGET_POS[0], TARGET_POS[1], LIGHT_HEIGHT),
+    )
 
 
 def _add_head(m: mjcf_builder.Model, n_links: int) -> mujoco.MjsBody:
     """The free-floating first link with its decorations, cameras and sensors."""
     head = m.add("body", name="head", pos=(0, 0, HEAD_HEIGHT))
-    m.add("light", parent=head, name="light_1", diffuse=HEAD_LIGHT_DIFFUSE,
-          pos=(0, 0, LIGHT_HEIGHT))
-    m.add("geom", parent=head, name="head", type="ellipsoid", size=HEAD_SEMI_AXES,
-          pos=HEAD_CENTRE, material="self", mass=0.0)
-    m.add("geom", parent=head, name="nose", type="sphere", pos=NOSE_POS, size=NOSE_RADIUS,
-          material="effector", mass=0.0)
-    m.add("geom", parent=head, name="eyes", type="capsule", fromto=EYES_FROMTO, size=EYES_RADIUS,
-          material="eye", mass=0.0)
+    m.add(
+        "light", parent=head, name="light_1", diffuse=HEAD_LIGHT_DIFFUSE, pos=(0, 0, LIGHT_HEIGHT)
+    )
+    m.add(
+        "geom",
+        parent=head,
+        name="head",
+        type="ellipsoid",
+        size=HEAD_SEMI_AXES,
+        pos=HEAD_CENTRE,
+        material="self",
+        mass=0.0,
+    )
+    m.add(
+        "geom",
+        parent=head,
+        name="nose",
+        type="sphere",
+        pos=NOSE_POS,
+        size=NOSE_RADIUS,
+        material="effector",
+        mass=0.0,
+    )
+    m.add(
+        "geom",
+        parent=head,
+        name="eyes",
+        type="capsule",
+        fromto=EYES_FROMTO,
+        size=EYES_RADIUS,
+        material="eye",
+        mass=0.0,
+    )
     _add_cameras(m, head, n_links)
     for name, (kind, axis) in ROOT_JOINTS.items():
-        m.add("joint", parent=head, name=name, type=kind, axis=axis, pos=JOINT_POS,
-              limited=False)
+        m.add("joint", parent=head, name=name, type=kind, axis=axis, pos=JOINT_POS, limited=False)
     # The head lists its box before its capsule; the segments the other way round (geom order).
     _add_inertial_box(m, head, "inertial")
     _add_visual_capsule(m, head, "visual")
@@ -195,25 +227,48 @@ def _add_cameras(m: mjcf_builder.Model, head: mujoco.MjsBody, n_links: int) -> N
     """Two centre-of-mass tracking views, backing off for longer chains, and the eyes' view."""
     scale = n_links / TRACKING_REFERENCE_LINKS
     for name, (pos, xyaxes) in TRACKING_CAMERAS.items():
-        m.add("camera", parent=head, name=name, pos=[scale * p for p in pos], xyaxes=xyaxes,
-              mode="trackcom", fovy=TRACKING_FOVY)
+        m.add(
+            "camera",
+            parent=head,
+            name=name,
+            pos=[scale * p for p in pos],
+            xyaxes=xyaxes,
+            mode="trackcom",
+            fovy=TRACKING_FOVY,
+        )
     m.add("camera", parent=head, name="eyes", pos=EYES_CAMERA_POS, xyaxes=EYES_CAMERA_XYAXES)
 
 
 def _add_visual_capsule(m: mjcf_builder.Model, body: mujoco.MjsBody, name: str) -> None:
     """The link's visible, massless capsule."""
-    m.add("geom", parent=body, name=name, type="capsule", size=VISUAL_RADIUS,
-          fromto=VISUAL_FROMTO, material="self", mass=0.0)
+    m.add(
+        "geom",
+        parent=body,
+        name=name,
+        type="capsule",
+        size=VISUAL_RADIUS,
+        fromto=VISUAL_FROMTO,
+        material="self",
+        mass=0.0,
+    )
 
 
 def _add_inertial_box(m: mjcf_builder.Model, body: mujoco.MjsBody, name: str) -> None:
     """The link's invisible box, which carries its mass (and so its fluid drag)."""
-    m.add("geom", parent=body, name=name, type="box", size=INERTIAL_HALF_SIZE, rgba=INVISIBLE,
-          mass=INERTIAL_MASS)
+    m.add(
+        "geom",
+        parent=body,
+        name=name,
+        type="box",
+        size=INERTIAL_HALF_SIZE,
+        rgba=INVISIBLE,
+        mass=INERTIAL_MASS,
+    )
 
 
-def _add_segment(m: mjcf_builder.Model, parent: mujoco.MjsBody, index: int,
-                 n_links: int) -> mujoco.MjsBody:
+def _add_segment(
+    m: mjcf_builder.Model, parent: mujoco.MjsBody, index: int, n_links: int
+) -> mujoco.MjsBody:
     """Adds ``segment_<index>`` behind ``parent``, with its joint, motor, site and sensors."""
     segment = m.add("body", parent=parent, name=f"segment_{index}", pos=(0, LINK_LENGTH, 0))
     _add_visual_capsule(m, segment, f"visual_{index}")
@@ -222,13 +277,26 @@ def _add_segment(m: mjcf_builder.Model, parent: mujoco.MjsBody, index: int,
     m.add("site", parent=segment, name=site, size=SITE_SIZE, rgba=INVISIBLE)
     limit = joint_limit(n_links)
     joint = m.add(
-        "joint", parent=segment, name=f"joint_{index}", type="hinge", axis=(0, 0, 1),
-        pos=JOINT_POS, limited=True, range=(-limit, limit), solref_limit=JOINT_SOLREF_LIMIT,
-        solimp_limit=JOINT_SOLIMP_LIMIT, armature=JOINT_ARMATURE,
+        "joint",
+        parent=segment,
+        name=f"joint_{index}",
+        type="hinge",
+        axis=(0, 0, 1),
+        pos=JOINT_POS,
+        limited=True,
+        range=(-limit, limit),
+        solref_limit=JOINT_SOLREF_LIMIT,
+        solimp_limit=JOINT_SOLIMP_LIMIT,
+        armature=JOINT_ARMATURE,
     )
     motor = m.add(
-        "actuator", name=f"motor_{index}", trntype="joint", target=joint.name,
-        gear=MOTOR_GEAR, ctrllimited=True, ctrlrange=CTRL_RANGE,
+        "actuator",
+        name=f"motor_{index}",
+        trntype="joint",
+        target=joint.name,
+        gear=MOTOR_GEAR,
+        ctrllimited=True,
+        ctrlrange=CTRL_RANGE,
     )
     motor.set_to_motor()
     _add_motion_sensors(m, f"velocimeter_{index}", f"gyro_{index}", site=site)

@@ -73,8 +73,14 @@ def spec() -> mujoco.MjSpec:
     s.stat.center = STAT_CENTER
     s.stat.extent = STAT_EXTENT
     s.worldbody.add_geom(
-        name="floor", type=pc.PLANE, material="grid", pos=FLOOR_POS, size=FLOOR_SIZE,
-        friction=FRICTION, contype=1, conaffinity=1,
+        name="floor",
+        type=pc.PLANE,
+        material="grid",
+        pos=FLOOR_POS,
+        size=FLOOR_SIZE,
+        friction=FRICTION,
+        contype=1,
+        conaffinity=1,
     )
     torso = _add_torso(s)
     for side in SIDES:
@@ -89,17 +95,29 @@ def spec() -> mujoco.MjSpec:
 def _add_capsule(body, name: str, size, **placement) -> mujoco.MjsGeom:
     """Adds a body capsule that collides with the floor only."""
     return body.add_geom(
-        name=name, type=pc.CAPSULE, material="self", size=size, friction=FRICTION, contype=1,
-        conaffinity=0, **placement,
+        name=name,
+        type=pc.CAPSULE,
+        material="self",
+        size=size,
+        friction=FRICTION,
+        contype=1,
+        conaffinity=0,
+        **placement,
     )
 
 
 def _add_leg_joint(body, name: str, joint_range, **placement) -> None:
     """Adds a damped, limited leg hinge about -y."""
     body.add_joint(
-        name=name, type=pc.HINGE, axis=LEG_JOINT_AXIS, limited=pc.LIMITED, range=joint_range,
-        damping=LEG_JOINT_DAMPING, armature=LEG_JOINT_ARMATURE,
-        solimp_limit=JOINT_SOLIMP_LIMIT, **placement,
+        name=name,
+        type=pc.HINGE,
+        axis=LEG_JOINT_AXIS,
+        limited=pc.LIMITED,
+        range=joint_range,
+        damping=LEG_JOINT_DAMPING,
+        armature=LEG_JOINT_ARMATURE,
+        solimp_limit=JOINT_SOLIMP_LIMIT,
+        **placement,
     )
 
 
@@ -113,7 +131,10 @@ def _add_torso(s: mujoco.MjSpec):
     pc.set_xyaxes(back, (0, -1, 0, 1, 0, 3))
     for name, (joint_type, axis) in ROOT_JOINTS.items():
         torso.add_joint(
-            name=name, type=joint_type, axis=axis, limited=pc.UNLIMITED,
+            name=name,
+            type=joint_type,
+            axis=axis,
+            limited=pc.UNLIMITED,
             solimp_limit=JOINT_SOLIMP_LIMIT,
         )
     _add_capsule(torso, "torso", TORSO_SIZE)

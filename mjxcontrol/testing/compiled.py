@@ -12,23 +12,30 @@ from mjxcontrol.env import Env
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
 BATCH = 256
+# Model fields every checked state carries in ``state.params`` (at their compiled values), so the
+# same compiled step also serves the property tests that scale them (tests/test_properties.py).
+CHECKED_PARAMS = ("body_mass", "dof_damping", "geom_friction", "actuator_gear")
 
 _COMPILED: dict[int, dict] = {}
 
 
-def compiled(env: Env) -> dict:
+def compiled(env: Env, *, fresh: bool = False) -> dict:
     """``{"reset", "step", "set_state", "single", "traces"}`` for ``env``.
 
     ``reset``/``step``/``set_state`` are ``jit(vmap(...))``; ``single`` is ``jit`` of one env's
-    reset followed by one step; ``traces`` counts how often reset and step were traced.
+    reset followed by one step; ``traces`` counts how often reset and step were traced. States
+    from ``reset`` carry :data:`CHECKED_PARAMS` at their compiled values in ``state.params``.
     """
-    if id(env) not in _COMPILED:
+    if fresh or id(env) not in _COMPILED:
         traces = {"reset": 0, "step": 0}
         has_act = env.physics.mj_model.na > 0
 
+        model = env.physics.model
+        defaults = {name: getattr(model, name) for name in CHECKED_PARAMS}
+
         def reset(key):
             traces["reset"] += 1
-            return env.reset(key)
+            return env.reset(key, defaults)
 
         def step(state, action):
             traces["step"] += 1
@@ -37,7 +44,7 @@ def compiled(env: Env) -> dict:
         def set_state(state, qpos, qvel, act, task_state):
             return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
 
-        _COMPILED[id(env)] = {
+        fns = {
             "reset_cache": {},
             "env": env,  # keeps id(env) from being reused while cached
             "traces": traces,
@@ -46,6 +53,9 @@ def compiled(env: Env) -> dict:
             "set_state": jax.jit(jax.vmap(set_state)),
             "single": jax.jit(lambda key, action: env.step(env.reset(key), action)),
         }
+        if fresh:
+            return fns
+        _COMPILED[id(env)] = fns
     return _COMPILED[id(env)]
 
 

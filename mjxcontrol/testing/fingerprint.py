@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
-from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
+from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled, reset_batch
 
 # Control steps after the reset that the fingerprint covers.
 STEPS = 3
@@ -33,15 +33,18 @@ STEPS = 3
 CHILD_TIMEOUT_S = 600
 
 
-def fingerprint(env: Env, steps: int = STEPS) -> str:
-    """SHA-256 of reset batch 0 and ``steps`` fixed random-action steps of :data:`BATCH` envs."""
-    fns = compiled(env)
+def fingerprint(env: Env, steps: int = STEPS, *, fresh: bool = False) -> str:
+    """SHA-256 of reset batch 0 and ``steps`` fixed random-action steps of :data:`BATCH` envs.
+
+    ``fresh=True`` traces and compiles new functions instead of the shared ones.
+    """
+    fns = compiled(env, fresh=fresh)
     spec = env.action_spec()
     lo = np.where(np.isfinite(spec.minimum), spec.minimum, -1.0)
     hi = np.where(np.isfinite(spec.maximum), spec.maximum, 1.0)
     rng = np.random.default_rng(1234)
     digest = hashlib.sha256()
-    state = reset_batch(env, 0)
+    state = fns["reset"](batch_keys(0)) if fresh else reset_batch(env, 0)
     _update(digest, state)
     for _ in range(steps):
         action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
@@ -69,7 +72,8 @@ def fingerprint_in_child(task_id: str, impl: str = "jax", hash_seed: str = "1234
     )
     if result.returncode != 0:
         raise RuntimeError(
-            f"fingerprint child for {task_id} failed ({result.returncode}):\n{result.stderr[-2000:]}"
+            f"fingerprint child for {task_id} failed ({result.returncode}):\n"
+            + result.stderr[-2000:]
         )
     return result.stdout.strip().splitlines()[-1]
 
@@ -77,7 +81,7 @@ def fingerprint_in_child(task_id: str, impl: str = "jax", hash_seed: str = "1234
 def main(argv: list[str] | None = None) -> int:
     import mjxcontrol
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("task", help="DOMAIN/TASK")
     parser.add_argument("--impl", default="jax")
     args = parser.parse_args(argv)

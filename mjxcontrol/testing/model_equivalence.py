@@ -20,42 +20,124 @@ MODEL_ATOL = 1e-8
 
 # Sizes that define the model's topology; they must match exactly.
 SIZE_FIELDS = (
-    "nq", "nv", "nu", "na", "nbody", "njnt", "ngeom", "nsite", "nsensor", "nsensordata",
-    "ntendon", "nwrap", "neq", "nexclude",
+    "nq",
+    "nv",
+    "nu",
+    "na",
+    "nbody",
+    "njnt",
+    "ngeom",
+    "nsite",
+    "nsensor",
+    "nsensordata",
+    "ntendon",
+    "nwrap",
+    "neq",
+    "nexclude",
 )
 
 # Compiled arrays that determine the simulated physics, the observations or the reward.
 PHYSICS_FIELDS = (
     # bodies
-    "body_parentid", "body_pos", "body_quat", "body_ipos", "body_iquat", "body_mass",
-    "body_inertia", "body_gravcomp",
+    "body_parentid",
+    "body_pos",
+    "body_quat",
+    "body_ipos",
+    "body_iquat",
+    "body_mass",
+    "body_inertia",
+    "body_gravcomp",
     # joints and dofs
-    "jnt_type", "jnt_bodyid", "jnt_qposadr", "jnt_dofadr", "jnt_pos", "jnt_axis", "jnt_limited",
-    "jnt_range", "jnt_stiffness", "jnt_solref", "jnt_solimp", "jnt_margin", "qpos0",
-    "qpos_spring", "dof_damping", "dof_armature", "dof_frictionloss", "dof_solref", "dof_solimp",
+    "jnt_type",
+    "jnt_bodyid",
+    "jnt_qposadr",
+    "jnt_dofadr",
+    "jnt_pos",
+    "jnt_axis",
+    "jnt_limited",
+    "jnt_range",
+    "jnt_stiffness",
+    "jnt_solref",
+    "jnt_solimp",
+    "jnt_margin",
+    "qpos0",
+    "qpos_spring",
+    "dof_damping",
+    "dof_armature",
+    "dof_frictionloss",
+    "dof_solref",
+    "dof_solimp",
     # geoms
-    "geom_type", "geom_bodyid", "geom_size", "geom_pos", "geom_quat", "geom_contype",
-    "geom_conaffinity", "geom_condim", "geom_friction", "geom_solref", "geom_solimp",
-    "geom_margin", "geom_gap", "geom_priority", "geom_solmix",
+    "geom_type",
+    "geom_bodyid",
+    "geom_size",
+    "geom_pos",
+    "geom_quat",
+    "geom_contype",
+    "geom_conaffinity",
+    "geom_condim",
+    "geom_friction",
+    "geom_solref",
+    "geom_solimp",
+    "geom_margin",
+    "geom_gap",
+    "geom_priority",
+    "geom_solmix",
     # sites
-    "site_type", "site_bodyid", "site_size", "site_pos", "site_quat",
+    "site_type",
+    "site_bodyid",
+    "site_size",
+    "site_pos",
+    "site_quat",
     # actuators
-    "actuator_trntype", "actuator_dyntype", "actuator_gaintype", "actuator_biastype",
-    "actuator_trnid", "actuator_gear", "actuator_ctrllimited", "actuator_ctrlrange",
-    "actuator_forcelimited", "actuator_forcerange", "actuator_gainprm", "actuator_biasprm",
+    "actuator_trntype",
+    "actuator_dyntype",
+    "actuator_gaintype",
+    "actuator_biastype",
+    "actuator_trnid",
+    "actuator_gear",
+    "actuator_ctrllimited",
+    "actuator_ctrlrange",
+    "actuator_forcelimited",
+    "actuator_forcerange",
+    "actuator_gainprm",
+    "actuator_biasprm",
     "actuator_dynprm",
     # tendons
-    "tendon_adr", "tendon_num", "tendon_limited", "tendon_range", "tendon_stiffness",
-    "tendon_damping", "wrap_type", "wrap_objid", "wrap_prm",
+    "tendon_adr",
+    "tendon_num",
+    "tendon_limited",
+    "tendon_range",
+    "tendon_stiffness",
+    "tendon_damping",
+    "wrap_type",
+    "wrap_objid",
+    "wrap_prm",
     # sensors
-    "sensor_type", "sensor_objtype", "sensor_objid", "sensor_dim", "sensor_adr",
+    "sensor_type",
+    "sensor_objtype",
+    "sensor_objid",
+    "sensor_dim",
+    "sensor_adr",
     # exclusions
     "exclude_signature",
 )
 
 OPTION_FIELDS = (
-    "timestep", "gravity", "wind", "density", "viscosity", "integrator", "cone", "solver",
-    "iterations", "ls_iterations", "tolerance", "impratio", "disableflags", "enableflags",
+    "timestep",
+    "gravity",
+    "wind",
+    "density",
+    "viscosity",
+    "integrator",
+    "cone",
+    "solver",
+    "iterations",
+    "ls_iterations",
+    "tolerance",
+    "impratio",
+    "disableflags",
+    "enableflags",
 )
 
 NAMED_OBJECTS = (
@@ -125,8 +207,9 @@ def compare_models(
     for field in OPTION_FIELDS:
         if f"opt.{field}" in ignore:
             continue
-        _compare(out, f"opt.{field}", getattr(ours.opt, field), getattr(reference.opt, field),
-                 rtol, atol)
+        _compare(
+            out, f"opt.{field}", getattr(ours.opt, field), getattr(reference.opt, field), rtol, atol
+        )
     for field in PHYSICS_FIELDS:
         if field in ignore:
             continue

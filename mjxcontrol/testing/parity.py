@@ -20,9 +20,19 @@ from mjxcontrol.env import Env
 from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
 
 __all__ = [
-    "BATCH", "NUM_RESETS", "Samples", "compare", "compiled", "our_resets", "reset_batch",
-    "record_dm_control", "record_dm_control_resets", "reset_distribution_pvalues", "step_ours",
-    "assert_reset_distribution", "MIN_PVALUE",
+    "BATCH",
+    "NUM_RESETS",
+    "Samples",
+    "compare",
+    "compiled",
+    "our_resets",
+    "reset_batch",
+    "record_dm_control",
+    "record_dm_control_resets",
+    "reset_distribution_pvalues",
+    "step_ours",
+    "assert_reset_distribution",
+    "MIN_PVALUE",
 ]
 
 # Default one-step tolerances: |ours - dm_control| <= ATOL + RTOL * |dm_control|. MJX in float32
@@ -93,7 +103,9 @@ def record_dm_control(
             action = mid + half * action_scale * rng.uniform(-1, 1, spec.shape)
             p = env.physics
             before = (
-                p.data.qpos.copy(), p.data.qvel.copy(), p.data.act.copy(),
+                p.data.qpos.copy(),
+                p.data.qvel.copy(),
+                p.data.act.copy(),
                 task_state_fn(env) if task_state_fn else (),
             )
             ts = env.step(action)
@@ -113,9 +125,7 @@ def record_dm_control(
     )
 
 
-def step_ours(
-    env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None
-):
+def step_ours(env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None):
     """Our observation and reward one step after each of :data:`BATCH` recorded states.
 
     ``episode_params``: per-sample ``mjx.Model`` overrides (``[N, ...]`` arrays) replacing our

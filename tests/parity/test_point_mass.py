@@ -1,9 +1,10 @@
 """point_mass/easy and hard against dm_control 1.0.50: one-step parity, reset distribution.
 
 ``hard`` draws its motors' push directions at reset: dm_control writes them into the tendon
-coefficients ``model.wrap_prm``, we into ``episode_params["actuator_gear"]`` of site transmissions (see
-tasks/point_mass.py). The parity check records dm_control's ``wrap_prm`` with every state and
-steps ours with the equivalent gears; the reset check compares the directions' distributions.
+coefficients ``model.wrap_prm``, we into ``episode_params["actuator_gear"]`` of site
+transmissions (see tasks/point_mass.py). The parity check records dm_control's ``wrap_prm`` with
+every state and steps ours with the equivalent gears; the reset check compares the directions'
+distributions.
 """
 
 import dataclasses
@@ -47,8 +48,7 @@ def _gear_from_wrap_prm(env, wrap_prm: np.ndarray, gear: np.ndarray) -> np.ndarr
         scale = np.linalg.norm(m.actuator_gear[u, :3])
         adr, num = m.tendon_adr[t], m.tendon_num[t]
         force = sum(
-            wrap_prm[:, w, None] * m.jnt_axis[m.wrap_objid[w]]
-            for w in range(adr, adr + num)
+            wrap_prm[:, w, None] * m.jnt_axis[m.wrap_objid[w]] for w in range(adr, adr + num)
         )
         gear[:, u, :3] = scale * force
     return gear
@@ -58,8 +58,13 @@ def _gear_from_wrap_prm(env, wrap_prm: np.ndarray, gear: np.ndarray) -> np.ndarr
 def test_one_step_parity(load_env, task):
     hard = task == "hard"
     samples = parity.record_dm_control(
-        "point_mass", task, parity.BATCH, start_fn=_near_target, start_fraction=0.8,
-        action_scale=1.5, task_state_fn=_wrap_prm if hard else None,
+        "point_mass",
+        task,
+        parity.BATCH,
+        start_fn=_near_target,
+        start_fraction=0.8,
+        action_scale=1.5,
+        task_state_fn=_wrap_prm if hard else None,
     )
     assert (samples.reward > 0.05).mean() > 0.1, "samples must contain rewarded steps"
     assert (samples.reward == 0).any() or samples.reward.min() < 1e-3
