@@ -14,9 +14,9 @@ import time
 
 import jax
 import mujoco
-from mujoco import mjx
 from tqdm import tqdm
 
+from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
 from mjxcontrol.rollout import rollout, uniform_policy
 from mjxcontrol.types import Observation

@@ -5,7 +5,7 @@
 * :func:`check_mjx`: what an MJX implementation cannot run in a model, before compiling it there.
 * :class:`Entity` / :class:`Arena` (:mod:`mjcf_builder.entity`, :mod:`mjcf_builder.arenas`):
   Composer-style parts with attachment sites, declared observables and initializers.
-* :mod:`mjcf_builder.suite` and :mod:`mjcf_builder.props`: procedural suite models and props.
+* :mod:`mjxcontrol.tasks.models` and :mod:`mjcf_builder.props`: procedural suite models and props.
 """
 
 from mjcf_builder.errors import (

@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mjcf_builder import look
 from mjcf_builder.kinds import SEPARATOR
 from mjcf_builder.model import Model
 
@@ -243,8 +244,4 @@ class Arena(Entity):
 
     def __init__(self, name: str = "arena"):
         super().__init__(Model(name))
-        from mjcf_builder.suite import _common  # the suite's look: skybox, grid, materials
-
-        _common.add_textures(self.model.spec)
-        _common.add_materials(self.model.spec)
-        _common.set_visual(self.model.spec)
+        look.apply(self.model.spec)  # the suite's skybox, grid and materials

@@ -10,26 +10,60 @@ Quick start::
 Task modules are imported lazily, by ``load`` and ``list_tasks``.
 """
 
-import contextlib as _contextlib
-import sys as _sys
+import os as _os
+import platform as _platform
 
-# mujoco.mjx prints "Failed to import warp" to stdout when warp-lang is absent; send that to stderr
-# so that machine-readable output (``mjxcontrol bench --json``) stays clean.
-with _contextlib.redirect_stdout(_sys.stderr):
-    from mujoco import mjx as _mjx  # noqa: F401
+# Headless rendering (mjxcontrol.render): MuJoCo picks its OpenGL backend from MUJOCO_GL when
+# `mujoco` is first imported (below), so the default must be set first. Without a display EGL is
+# the backend that works; Mesa's software EGL also needs EGL_PLATFORM=surfaceless.
+if _platform.system() == "Linux" and not (
+    _os.environ.get("DISPLAY") or _os.environ.get("WAYLAND_DISPLAY")
+):
+    _os.environ.setdefault("MUJOCO_GL", "egl")
+    _os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 
-from mjxcontrol.checkpoint import load_state, save_state  # noqa: E402
-from mjxcontrol.env import Env  # noqa: E402
-from mjxcontrol.physics import Physics, UnsupportedFeatureError, compile_physics
-from mjxcontrol.registry import TaskInfo, get_info, list_tasks, load, register
-from mjxcontrol.rollout import Trajectory, rollout
-from mjxcontrol.task import Task
-from mjxcontrol.types import ArraySpec, BoundedArraySpec, State
-from mjxcontrol.wrappers import AutoReset
+# Public names -> the module that defines them. Imported on first use (PEP 562), so that
+# ``import mjxcontrol.tasks.models.walker`` (the suite's models: MuJoCo only) loads no JAX, and
+# ``import mjxcontrol`` stays cheap.
+_EXPORTS = {
+    "load_state": "mjxcontrol.checkpoint",
+    "save_state": "mjxcontrol.checkpoint",
+    "Env": "mjxcontrol.env",
+    "Physics": "mjxcontrol.physics",
+    "UnsupportedFeatureError": "mjxcontrol.physics",
+    "compile_physics": "mjxcontrol.physics",
+    "TaskInfo": "mjxcontrol.registry",
+    "get_info": "mjxcontrol.registry",
+    "list_tasks": "mjxcontrol.registry",
+    "load": "mjxcontrol.registry",
+    "register": "mjxcontrol.registry",
+    "Trajectory": "mjxcontrol.rollout",
+    "rollout": "mjxcontrol.rollout",
+    "Task": "mjxcontrol.task",
+    "ArraySpec": "mjxcontrol.types",
+    "BoundedArraySpec": "mjxcontrol.types",
+    "State": "mjxcontrol.types",
+    "AutoReset": "mjxcontrol.wrappers",
+}
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mjxcontrol' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: F822 (defined lazily by __getattr__)
     "ArraySpec",
     "AutoReset",
     "BoundedArraySpec",

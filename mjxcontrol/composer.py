@@ -26,9 +26,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import struct
-from mujoco import mjx
 
 from mjcf_builder.entity import Entity, FreeBodyInitializer, JointInitializer, Observable
+from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
 from mjxcontrol.task import Task
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import jax
 import jax.numpy as jnp
 import numpy as np
-from mujoco import mjx
 
+from mjxcontrol._mjx import mjx
 from mjxcontrol.params import validate as validate_params
 from mjxcontrol.physics import Physics, model_with
 from mjxcontrol.task import Task

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
-from mujoco import mjx
 
+from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
 
 _AXIS = {"x": 0, "y": 1, "z": 2}

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 import jax
 import jax.numpy as jnp
 import numpy as np
-from mujoco import mjx
+
+from mjxcontrol._mjx import mjx
 
 # Fields whose every entry must be >= 0 (a negative mass, inertia, size, damping, ... has no
 # physical meaning and makes MuJoCo's dynamics diverge or its inertia matrix indefinite).

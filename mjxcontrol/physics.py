@@ -22,9 +22,9 @@ import importlib.util
 import jax
 import mujoco
 import numpy as np
-from mujoco import mjx
 
 from mjcf_builder.check_mjx import check_mjx
+from mjxcontrol._mjx import mjx
 from mjxcontrol.linalg import mjx_cholesky
 
 IMPLS = ("jax", "warp")

@@ -6,8 +6,8 @@ import jax
 import jax.numpy as jnp
 import mujoco
 import numpy as np
-from mujoco import mjx
 
+from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
 
 _FREE, _BALL, _SLIDE, _HINGE = (

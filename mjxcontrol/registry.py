@@ -64,7 +64,11 @@ def domains() -> tuple[str, ...]:
     """Names of every domain module, sorted (found without importing them)."""
     package = importlib.import_module(TASKS_PACKAGE)
     return tuple(
-        sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
+        sorted(
+            m.name
+            for m in pkgutil.iter_modules(package.__path__)
+            if not m.ispkg and not m.name.startswith("_")  # models/ is not a domain
+        )
     )
 
 

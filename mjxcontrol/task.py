@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 import jax
 import jax.numpy as jnp
 import mujoco
-from mujoco import mjx
 
+from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
 
 

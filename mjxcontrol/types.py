@@ -13,7 +13,8 @@ from typing import Any
 import jax
 import numpy as np
 from flax import struct
-from mujoco import mjx
+
+from mjxcontrol._mjx import mjx
 
 Observation = OrderedDict  # name -> jax.Array, in dm_control's key order
 

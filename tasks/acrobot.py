@@ -29,11 +29,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mjcf_builder.suite import acrobot as acrobot_model
 from mjxcontrol import rewards
 from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import acrobot as acrobot_model
 
 ARMS = ("upper_arm", "lower_arm")
 JOINTS = ("shoulder", "elbow")

@@ -53,11 +53,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mjcf_builder.suite import cartpole as cartpole_model
 from mjxcontrol import rewards
 from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import cartpole as cartpole_model
 
 SLIDER = "slider"
 MOTOR = "slide"

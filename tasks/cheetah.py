@@ -41,10 +41,10 @@ from collections import OrderedDict
 import jax
 import jax.numpy as jnp
 
-from mjcf_builder.suite import cheetah as cheetah_model
 from mjxcontrol import rewards
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import cheetah as cheetah_model
 
 ROOT_JOINTS = ("rootx", "rootz", "rooty")
 LEG_JOINTS = ("bthigh", "bshin", "bfoot", "fthigh", "fshin", "ffoot")

@@ -33,10 +33,10 @@ from __future__ import annotations
 from mjcf_builder.arenas import Corridor
 from mjcf_builder.entity import Entity, JointInitializer
 from mjcf_builder.model import Model
-from mjcf_builder.suite import walker as walker_model
 from mjxcontrol.composer import ComposedTask
 from mjxcontrol.registry import register
 from mjxcontrol.tasks import walker as walker_task
+from mjxcontrol.tasks.models import walker as walker_model
 
 PREFIX = "walker/"
 LEG_JOINTS = tuple(f"{side}_{j}" for side in ("right", "left") for j in ("hip", "knee", "ankle"))

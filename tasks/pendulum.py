@@ -25,11 +25,11 @@ from collections import OrderedDict
 import jax
 import numpy as np
 
-from mjcf_builder.suite import pendulum as pendulum_model
 from mjxcontrol import rewards
 from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import pendulum as pendulum_model
 
 POLE = "pole"
 HINGE = "hinge"

@@ -48,10 +48,10 @@ import jax.numpy as jnp
 import mujoco
 import numpy as np
 
-from mjcf_builder.suite import point_mass as point_mass_model
 from mjxcontrol import randomizers, rewards
 from mjxcontrol.registry import BENCHMARKING, EASY, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import point_mass as point_mass_model
 
 BALL_BODY = "pointmass"
 BALL_GEOM = "pointmass"

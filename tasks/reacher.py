@@ -36,10 +36,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mjcf_builder.suite import reacher as reacher_model
 from mjxcontrol import randomizers, rewards
 from mjxcontrol.registry import BENCHMARKING, EASY, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import reacher as reacher_model
 
 SHOULDER = "shoulder"
 WRIST = "wrist"

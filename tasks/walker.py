@@ -36,11 +36,11 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 
-from mjcf_builder.suite import walker as walker_model
 from mjxcontrol import randomizers, rewards
 from mjxcontrol.observables import rotation_entries
 from mjxcontrol.registry import BENCHMARKING, register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks.models import walker as walker_model
 
 TORSO = "torso"
 BODIES = (

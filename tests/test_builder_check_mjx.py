@@ -23,7 +23,15 @@ from mjcf_builder.check_mjx import (
     check_mjx,
     collision_pairs,
 )
-from mjcf_builder.suite import acrobot, cartpole, cheetah, pendulum, point_mass, reacher, walker
+from mjxcontrol.tasks.models import (
+    acrobot,
+    cartpole,
+    cheetah,
+    pendulum,
+    point_mass,
+    reacher,
+    walker,
+)
 
 PRIMITIVES = ("sphere", "capsule", "ellipsoid", "cylinder", "box")
 # Primitives every pair of which (and each with a plane) MJX's JAX impl collides.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mjcf_builder import MissingAssetError, MjcfError, Model, from_file, from_xml_string, from_zip
-from mjcf_builder.suite import cartpole
+from mjxcontrol.tasks.models import cartpole
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent
 
 # A unit tetrahedron (Wavefront OBJ), a 2x2 RGB texture (PNG) and a 3x3 height field (MuJoCo's

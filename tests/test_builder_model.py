@@ -137,6 +137,26 @@ def test_attach_free_gives_the_child_a_free_joint():
         scene.attach(arm(), "arm", free=True)
 
 
+@pytest.mark.parametrize("loose", [False, True], ids=["root_body", "world_geoms"])
+def test_failed_free_attach_leaves_the_model_unchanged(loose):
+    """Issue 8 case 7: the free joint's name clashing is found before anything is added."""
+    ball = Model("ball")
+    if loose:
+        ball.add("geom", name="ball", type="sphere", size=0.1)
+    else:
+        body = ball.add("body", name="ball")
+        ball.add("geom", parent=body, name="ball", type="sphere", size=0.1)
+    scene = Model("scene")
+    holder = scene.add("body", name="holder", pos=(1, 0, 0))
+    scene.add("geom", parent=holder, type="sphere", size=0.1)
+    scene.add("joint", parent=holder, name="b/free", type="hinge")
+    before = scene.to_xml_string()
+    with pytest.raises(DuplicateNameError, match="would repeat joint 'b/free'"):
+        scene.attach(ball, "b", free=True)
+    assert scene.to_xml_string() == before
+    assert scene.compile().nbody == 2  # world + holder: no stray child body
+
+
 def test_detach_removes_the_namescope():
     scene = Model("scene")
     scene.attach(arm(), "left")

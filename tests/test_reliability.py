@@ -10,6 +10,7 @@ import pytest
 
 import mjxcontrol
 from mjxcontrol import checkpoint
+from mjxcontrol.testing import fingerprint
 from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled
 
 # point_mass/hard draws per-episode actuation directions; 0.1 s = 5 steps per episode.
@@ -169,6 +170,16 @@ def test_load_state_rejects_another_task(tmp_path, hard, load_env):
     mjxcontrol.save_state(path, state, hard)
     with pytest.raises(checkpoint.CheckpointError, match="saved task='point_mass/hard'"):
         mjxcontrol.load_state(path, load_env("pendulum/swingup"))
+
+
+# -------------------------------------------------------------------------- 9. determinism check
+def test_determinism_check_sees_a_process_that_computes_differently(load_env):
+    """Case 9: the check compares with another process, so it can fail: a child that computes in
+    float64 (JAX_ENABLE_X64) reports another fingerprint, a plain child the same one."""
+    env = load_env("pendulum/swingup")
+    here = fingerprint.fingerprint(env)
+    assert fingerprint.fingerprint_in_child(env.id, hash_seed="7") == here
+    assert fingerprint.fingerprint_in_child(env.id, extra_env={"JAX_ENABLE_X64": "1"}) != here
 
 
 # -------------------------------------------------------------------------- 10. no LAPACK hang

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from dm_control import suite  # noqa: E402  (a test dependency: fail loudly if missing)
 
-from mjcf_builder.suite import acrobot, cartpole, pendulum
+from mjxcontrol.tasks.models import acrobot, cartpole, pendulum
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
 
 # (test id, builder of our spec, dm_control domain, dm_control task whose model it must match).

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from dm_control import suite  # noqa: E402  (a test dependency: fail loudly if missing)
 
-from mjcf_builder.suite import cheetah, point_mass, reacher, walker
+from mjxcontrol.tasks.models import cheetah, point_mass, reacher, walker
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent
 
 # (our builder module, dm_control domain, a task of that domain).

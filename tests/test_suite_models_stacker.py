@@ -10,7 +10,7 @@ import pytest
 from dm_control.suite import manipulator as dm_manipulator
 from dm_control.suite import stacker as dm_stacker
 
-from mjcf_builder.suite import _arm, manipulator, stacker
+from mjxcontrol.tasks.models import _arm, manipulator, stacker
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
 
 # (test id, builder of our model, builder of dm_control's (xml, assets)).

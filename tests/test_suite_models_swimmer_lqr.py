@@ -17,7 +17,7 @@ from dm_control import suite  # noqa: E402  (a test dependency: fail loudly if m
 from dm_control.suite import lqr as dm_lqr
 from dm_control.suite import swimmer as dm_swimmer
 
-from mjcf_builder.suite import lqr, swimmer
+from mjxcontrol.tasks.models import lqr, swimmer
 from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
 
 # Camera and light arrays: not physics, but pixel-based tasks render through them.

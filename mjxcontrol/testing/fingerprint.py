@@ -59,13 +59,15 @@ def _update(digest, state) -> None:
         digest.update(np.ascontiguousarray(np.asarray(leaf)).tobytes())
 
 
-def fingerprint_in_child(task_id: str, impl: str = "jax", hash_seed: str = "12345") -> str:
+def fingerprint_in_child(
+    task_id: str, impl: str = "jax", hash_seed: str = "12345", extra_env: dict | None = None
+) -> str:
     """:func:`fingerprint` of ``task_id`` computed by a new Python process.
 
     The child inherits this process's environment (XLA flags, JAX's compilation cache settings)
-    except ``PYTHONHASHSEED``, which is set to ``hash_seed``.
+    except ``PYTHONHASHSEED``, which is set to ``hash_seed``, and ``extra_env``.
     """
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed, **(extra_env or {})}
     cmd = [sys.executable, "-m", "mjxcontrol.testing.fingerprint", task_id, "--impl", impl]
     result = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=False

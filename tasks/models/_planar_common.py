@@ -1,7 +1,7 @@
 """Small building blocks shared by the planar suite models (point_mass, reacher, cheetah, walker).
 
-Look and feel (textures, materials, visual settings) comes from :mod:`mjcf_builder.suite._common`;
-this module only adds the pieces that recur among these four domains: the walled square arena of
+Look and feel (textures, materials, visual settings) comes from :mod:`mjcf_builder.look`; this
+module only adds the pieces that recur among these four domains: the walled square arena of
 the two tabletop tasks, motors with the suite's usual [-1, 1] control range, orientation helpers,
 and the torso's subtree linear velocity sensor.
 """

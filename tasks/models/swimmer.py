@@ -36,7 +36,7 @@ import numbers
 import mujoco
 
 import mjcf_builder
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 MODEL_NAME = "swimmer"
 MIN_LINKS = 3

@@ -33,7 +33,7 @@ from __future__ import annotations
 import mujoco
 
 from mjcf_builder.model import Model
-from mjcf_builder.suite import _arm
+from mjxcontrol.tasks.models import _arm
 
 MODEL_NAME = "planar manipulator"
 GEOM_SOLREF = (0.005, 1.0)

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import mujoco
 
-from mjcf_builder.suite import _common
-from mjcf_builder.suite import _planar_common as pc
+from mjxcontrol.tasks.models import _common
+from mjxcontrol.tasks.models import _planar_common as pc
 
 MODEL_NAME = "planar walker"
 TIMESTEP = 0.0025

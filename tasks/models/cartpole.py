@@ -22,7 +22,7 @@ from __future__ import annotations
 import mujoco
 
 from mjcf_builder.model import Model
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 MODEL_NAME = "cart-pole"
 TIMESTEP = 0.01

@@ -1,8 +1,9 @@
-"""Look and feel shared by every Control Suite model: skybox, grid floor texture, materials, visual.
+"""The Control Suite's look: skybox, grid floor texture, plain materials and visual settings.
 
-None of this affects the physics; it only makes rendered frames resemble the original suite. A
-domain module starts from :func:`new_spec`, then adds its bodies, and may reference the material
-names listed in :data:`MATERIAL_RGBA` (plus ``"grid"`` for floors).
+None of this affects the physics; it only makes rendered frames resemble dm_control's. Arenas
+(:class:`mjcf_builder.entity.Arena`) and the suite's models (``mjxcontrol.tasks.models``) start
+from :func:`apply`, and may reference the material names in :data:`MATERIAL_RGBA` (plus
+``"grid"`` for floors).
 """
 
 from __future__ import annotations
@@ -46,29 +47,11 @@ ZNEAR = 0.01
 SHADOW_SIZE = 2048
 
 
-def new_spec(model_name: str) -> mujoco.MjSpec:
-    """Returns an empty spec carrying the suite's common textures, materials and visual settings.
-
-    Args:
-      model_name: the model's name (``<mujoco model=...>``).
-    """
-    spec = mujoco.MjSpec()
-    spec.modelname = model_name
+def apply(spec: mujoco.MjSpec) -> None:
+    """Adds the textures and materials and sets the visual settings below."""
     add_textures(spec)
     add_materials(spec)
     set_visual(spec)
-    return spec
-
-
-def new_model(model_name: str):
-    """Like :func:`new_spec`, as an :class:`mjcf_builder.Model` (angles in radians)."""
-    from mjcf_builder.model import Model  # the builder's suite models use this module too
-
-    model = Model(model_name)
-    add_textures(model.spec)
-    add_materials(model.spec)
-    set_visual(model.spec)
-    return model
 
 
 def add_textures(spec: mujoco.MjSpec) -> None:
@@ -114,17 +97,3 @@ def set_visual(spec: mujoco.MjSpec) -> None:
     spec.visual.headlight.specular = HEADLIGHT_SPECULAR
     spec.visual.map.znear = ZNEAR
     spec.visual.quality.shadowsize = SHADOW_SIZE
-
-
-def add_light_and_floor(
-    spec: mujoco.MjSpec, light_height: float, floor_half_extent: float, grid_spacing: float
-) -> None:
-    """A top light named ``light`` and a square grid plane named ``floor`` centred at the origin."""
-    world = spec.worldbody
-    world.add_light(name="light", pos=(0, 0, light_height))
-    world.add_geom(
-        name="floor",
-        type=mujoco.mjtGeom.mjGEOM_PLANE,
-        size=(floor_half_extent, floor_half_extent, grid_spacing),
-        material=GRID_NAME,
-    )

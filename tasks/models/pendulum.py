@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mujoco
 
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 MODEL_NAME = "pendulum"
 TIMESTEP = 0.02

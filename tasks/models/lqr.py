@@ -30,7 +30,7 @@ import mujoco
 import numpy as np
 
 import mjcf_builder
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 MODEL_NAME = "LQR"
 TIMESTEP = 0.03

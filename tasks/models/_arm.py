@@ -44,7 +44,7 @@ from collections.abc import Sequence
 import mujoco
 
 from mjcf_builder.model import Model
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 TIMESTEP = 0.001
 GEOM_FRICTION = 0.7

@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 import mujoco
 
-from mjcf_builder.suite import _common
-from mjcf_builder.suite import _planar_common as pc
+from mjxcontrol.tasks.models import _common
+from mjxcontrol.tasks.models import _planar_common as pc
 
 MODEL_NAME = "cheetah"
 TIMESTEP = 0.01

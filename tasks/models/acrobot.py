@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import mujoco
 
-from mjcf_builder.suite import _common
+from mjxcontrol.tasks.models import _common
 
 MODEL_NAME = "acrobot"
 TIMESTEP = 0.01
