@@ -1,4 +1,4 @@
-"""The ``mjxcontrol`` command: ``list``, ``info DOMAIN/TASK`` and ``bench DOMAIN/TASK``."""
+"""The ``mjxcontrol`` command: ``list``, ``info``, ``bench``, ``train``, ``eval`` and ``render``."""
 
 from __future__ import annotations
 
@@ -128,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
     p.set_defaults(func=_bench)
+
+    # Imported here: they import this module (for positive_int) and their heavier dependencies
+    # only when their commands run.
+    from mjxcontrol import cli_render, cli_train
+
+    cli_train.add_parsers(sub)
+    cli_render.add_parsers(sub)
     return parser
 
 
