@@ -20,10 +20,10 @@ _COMPILED: dict[int, dict] = {}
 
 
 def compiled(env: Env, *, fresh: bool = False) -> dict:
-    """``{"reset", "step", "set_state", "single", "traces"}`` for ``env``.
+    """``{"reset", "step", "set_state", "traces"}`` for ``env``.
 
-    ``reset``/``step``/``set_state`` are ``jit(vmap(...))``; ``single`` is ``jit`` of one env's
-    reset followed by one step; ``traces`` counts how often reset and step were traced. States
+    ``reset``/``step``/``set_state`` are ``jit(vmap(...))`` over :data:`BATCH` envs; ``traces``
+    counts how often reset and step were traced. States
     from ``reset`` carry :data:`CHECKED_PARAMS` at their compiled values in ``state.params``.
     """
     if fresh or id(env) not in _COMPILED:
@@ -51,7 +51,6 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
             "reset": jax.jit(jax.vmap(reset)),
             "step": jax.jit(jax.vmap(step)),
             "set_state": jax.jit(jax.vmap(set_state)),
-            "single": jax.jit(lambda key, action: env.step(env.reset(key), action)),
         }
         if fresh:
             return fns
