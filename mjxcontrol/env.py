@@ -117,22 +117,28 @@ class Env:
           finite: a non-finite one (only possible with unphysical traced ``params``) is zeroed
           and flagged in ``metrics["physics_error"]``; the first step then ends the episode.
         """
+        start = self.reset_start(key, params)
+        data = self.physics.forward(self.model(start.params, start.episode_params), start.data)
+        return self.reset_finish(start, data)
+
+    def reset_start(self, key: jax.Array, params: Mapping[str, jax.Array] | None = None) -> State:
+        """:meth:`reset` up to the physics: a State whose ``data`` still needs ``forward``.
+
+        ``reset = reset_finish(start, physics.forward(model, start.data))``: the split lets tests
+        compile the physics once for all tasks that share a model (mjxcontrol.testing.compiled).
+        """
         self._check_unbatched(key=key)
         params = dict(params) if params is not None else self.default_params()
         key, params_key, reset_key = jax.random.split(key, 3)
         episode_params = self.task.episode_params(self.physics, params, params_key)
         model = self.model(params, episode_params)
-        data = self.physics.make_data()
-        data, task_state = self.task.initialize(self.physics, model, data, reset_key)
-        data = self.physics.forward(model, data.replace(ctrl=jnp.zeros_like(data.ctrl)))
-        obs = self._observe(data, task_state)
-        _, terms = self.task.reward(self.physics, data, task_state)
-        finite = _all_finite(obs) & _all_finite((data.qpos, data.qvel, data.act))
-        obs = jax.tree.map(lambda x: jnp.where(finite, x, 0.0), obs)
+        data, task_state = self.task.initialize(
+            self.physics, model, self.physics.make_data(), reset_key
+        )
         zero = jnp.zeros((), FLOAT)
         return State(
-            data=data,
-            obs=obs,
+            data=data.replace(ctrl=jnp.zeros_like(data.ctrl)),
+            obs=OrderedDict(),
             reward=zero,
             discount=jnp.ones((), FLOAT),
             terminated=jnp.zeros((), bool),
@@ -142,6 +148,19 @@ class Env:
             params=params,
             episode_params=episode_params,
             task_state=task_state,
+            metrics={},
+            final_obs=OrderedDict(),
+        )
+
+    def reset_finish(self, start: State, data: mjx.Data) -> State:
+        """:meth:`reset` after the physics: observation and metrics of the forwarded ``data``."""
+        obs = self._observe(data, start.task_state)
+        _, terms = self.task.reward(self.physics, data, start.task_state)
+        finite = _all_finite(obs) & _all_finite((data.qpos, data.qvel, data.act))
+        obs = jax.tree.map(lambda x: jnp.where(finite, x, 0.0), obs)
+        return start.replace(
+            data=data,
+            obs=obs,
             metrics=self._metrics(terms, jnp.ones((), bool), finite),
             final_obs=obs,
         )
@@ -157,16 +176,24 @@ class Env:
         reward 0, ends the episode with ``terminated=True`` and discount 0 (never bootstrap
         from it) and sets ``metrics["physics_error"]``; see docs/api.md.
 
+        ``step = finish_step(state, *advance(state, action))``: the physics, then the task.
+
         Raises:
           ValueError: at trace time, if ``state`` is batched (use ``jax.vmap``), or ``action``
             does not have shape ``(nu,)`` or is not float.
         """
+        return self.finish_step(state, *self.advance(state, action))
+
+    def advance(self, state: State, action: jax.Array) -> tuple[mjx.Data, jax.Array]:
+        """The physics of :meth:`step`: ``(data after n_substeps, action_is_finite)``."""
         self._check_unbatched(state=state)
         action = self._check_action(action)
-        action_ok = jnp.all(jnp.isfinite(action))
-        model = self.state_model(state)
-        data = state.data.replace(ctrl=jnp.where(action_ok, action, 0.0))
-        data = self.physics.control_step(model, data)
+        overrides = {**state.params, **state.episode_params}
+        return self.physics.advance(overrides, state.data, action)
+
+    def finish_step(self, state: State, data: mjx.Data, action_ok: jax.Array) -> State:
+        """The task's part of :meth:`step`, given the stepped ``data``: reward, observation,
+        episode flags and the divergence rule."""
         task_state = self.task.after_step(self.physics, data, state.task_state)
         reward, terms = self.task.reward(self.physics, data, task_state)
         reward = jnp.asarray(reward, FLOAT)
@@ -213,8 +240,12 @@ class Env:
         data = state.data.replace(qpos=jnp.asarray(qpos, FLOAT), qvel=jnp.asarray(qvel, FLOAT))
         if act is not None:
             data = data.replace(act=jnp.asarray(act, FLOAT))
-        task_state = state.task_state if task_state is None else task_state
         data = self.physics.forward(self.state_model(state), data)
+        return self.with_data(state, data, task_state)
+
+    def with_data(self, state: State, data: mjx.Data, task_state=None) -> State:
+        """``state`` with forwarded ``data`` (and ``task_state`` if given) and its observation."""
+        task_state = state.task_state if task_state is None else task_state
         obs = self._observe(data, task_state)
         return state.replace(data=data, obs=obs, final_obs=obs, task_state=task_state)
 

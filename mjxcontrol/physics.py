@@ -20,6 +20,7 @@ import functools
 import importlib.util
 
 import jax
+import jax.numpy as jnp
 import mujoco
 import numpy as np
 
@@ -233,6 +234,18 @@ class Physics:
                 return mjx.forward(model, data)
             substep = functools.partial(_rotated_substep, model)
             return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
+
+    def advance(
+        self, overrides: dict, data: mjx.Data, action: jax.Array
+    ) -> tuple[mjx.Data, jax.Array]:
+        """One control step from ``data`` holding ``action`` (float32 ``(nu,)``).
+
+        A non-finite action is replaced by zeros (MuJoCo's rule for bad controls). Returns
+        ``(data, action_is_finite)``. ``overrides``: ``mjx.Model`` fields for this env.
+        """
+        action_ok = jnp.all(jnp.isfinite(action))
+        data = data.replace(ctrl=jnp.where(action_ok, action, 0.0))
+        return self.control_step(model_with(self.model, overrides), data), action_ok
 
     def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
         """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""

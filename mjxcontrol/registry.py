@@ -10,12 +10,16 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import hashlib
 import importlib
 import pkgutil
 from collections.abc import Callable
 
+import mujoco
+import numpy as np
+
 from mjxcontrol.env import Env
-from mjxcontrol.physics import DEFAULT_IMPL, IMPLS, compile_physics
+from mjxcontrol.physics import DEFAULT_IMPL, IMPLS, Physics, compile_physics
 from mjxcontrol.task import Task
 
 TASKS_PACKAGE = "mjxcontrol.tasks"
@@ -148,9 +152,23 @@ def env_from_task(
     return Env(config, _physics(config, impl), domain, name)
 
 
-@functools.lru_cache(maxsize=64)
-def _physics(config: Task, impl: str):
-    return compile_physics(config.model(), control_timestep=config.control_timestep, impl=impl)
+# Compiled physics by (compiled model's bytes, control timestep, impl): tasks that differ only in
+# reward or reset (walker stand/walk/run) share one Physics, so jitted physics can be shared too.
+_BY_MODEL: dict[tuple, Physics] = {}
+
+
+@functools.lru_cache(maxsize=128)
+def _physics(config: Task, impl: str) -> Physics:
+    model = config.model()
+    mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
+    buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
+    mujoco.mj_saveModel(mj_model, None, buffer)
+    key = (hashlib.sha256(buffer.tobytes()).hexdigest(), config.control_timestep, impl)
+    if key not in _BY_MODEL:
+        _BY_MODEL[key] = compile_physics(
+            mj_model, control_timestep=config.control_timestep, impl=impl
+        )
+    return _BY_MODEL[key]
 
 
 def split_id(domain: str, task: str | None) -> tuple[str, str]:

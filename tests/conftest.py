@@ -37,6 +37,12 @@ def load_env():
     return _env
 
 
+def _group_of(item) -> str | None:
+    """The domain a test exercises (its xdist group): tasks of a domain share compiled physics."""
+    task = _task_of(item)
+    return task.split("/")[0] if task else None
+
+
 def _task_of(item) -> str | None:
     """The 'domain/task' a test exercises: from its parameters or its tests/parity/test_X.py."""
     params = getattr(getattr(item, "callspec", None), "params", {})
@@ -53,19 +59,19 @@ def _task_of(item) -> str | None:
     return f"{domain}/{names[0]}" if len(names) == 1 else domain
 
 
-_GROUP = pytest.StashKey[str]()  # the task (xdist group) a test exercises
+_GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 
 
 # tryfirst: pytest-xdist's worker turns xdist_group marks into node-id suffixes in its own
 # modifyitems hook, which would otherwise run before this one and see no marks.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (--dist loadgroup), keep each task on one worker: it compiles once."""
+    """With pytest-xdist (--dist loadgroup), keep each domain on one worker: it compiles once."""
     for item in items:
-        task = _task_of(item)
-        if task:
-            item.stash[_GROUP] = task
-            item.add_marker(pytest.mark.xdist_group(task))
+        group = _group_of(item)
+        if group:
+            item.stash[_GROUP] = group
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 # Every XLA:CPU executable maps each of its kernels into memory separately (code, read-only data,
@@ -95,9 +101,9 @@ def _near_map_limit() -> bool:
 
 def pytest_runtest_teardown(item, nextitem):
     group = item.stash.get(_GROUP, None)
-    # A pytest-xdist worker under --dist loadgroup receives all of a task's tests at once and
+    # A pytest-xdist worker under --dist loadgroup receives all of a domain's tests at once and
     # never again, so leaving the group means its executables are dead weight. (Run without
-    # xdist, a task's tests are spread over several files and the groups interleave.)
+    # xdist, a domain's tests are spread over several files and the groups interleave.)
     finished = (
         group is not None
         and getattr(item.config.option, "loadgroup", False)

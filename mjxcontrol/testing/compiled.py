@@ -1,7 +1,14 @@
-"""Jitted, vmapped functions of an env, made once per env and shared by every check.
+"""Jitted, vmapped functions of an env, made once and shared by every check.
 
-On CPU, compiling dominates the cost of testing a task, so every check (contract and parity) uses
-the same batch size and the same compiled functions.
+On CPU, compiling dominates the cost of testing a task. So every check (contract, parity,
+properties) uses one batch size and the same compiled functions, and the expensive part, the
+physics, is compiled once per *model* rather than once per task: an env's ``reset`` and ``step``
+are run as their documented pieces (``Env.reset_start`` -> ``Physics.forward`` ->
+``Env.reset_finish``; ``Env.advance`` -> ``Env.finish_step``), and the physics pieces are jitted
+per :class:`~mjxcontrol.physics.Physics` object, which the registry shares between tasks whose
+compiled models are identical (walker stand/walk/run, humanoid's four tasks...). The task pieces
+(observation, reward, flags) compile in a moment. ``env.reset``/``env.step`` are exactly these
+compositions, fused into one program.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import jax
 
 from mjxcontrol.env import Env
+from mjxcontrol.physics import Physics
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
 BATCH = 256
@@ -17,45 +25,101 @@ BATCH = 256
 CHECKED_PARAMS = ("body_mass", "dof_damping", "geom_friction", "actuator_gear")
 
 _COMPILED: dict[int, dict] = {}
+_PHYSICS: dict[int, dict] = {}
+
+
+def physics_functions(physics: Physics) -> dict:
+    """``{"forward", "advance"}``: ``jit(vmap(...))`` of the physics, shared by its tasks.
+
+    ``forward(overrides, data)`` and ``advance(overrides, data, action)`` take the ``mjx.Model``
+    overrides of each env (``{**state.params, **state.episode_params}``).
+    """
+    if id(physics) not in _PHYSICS:
+
+        def forward(overrides, data):
+            return physics.forward(physics.model.replace(**overrides), data)
+
+        _PHYSICS[id(physics)] = {
+            "physics": physics,  # keeps id(physics) from being reused while cached
+            "forward": jax.jit(jax.vmap(forward)),
+            "advance": jax.jit(jax.vmap(physics.advance)),
+        }
+    return _PHYSICS[id(physics)]
 
 
 def compiled(env: Env, *, fresh: bool = False) -> dict:
-    """``{"reset", "step", "set_state", "traces"}`` for ``env``.
+    """``{"reset", "step", "set_state", "traces"}`` for ``env``, over :data:`BATCH` envs.
 
-    ``reset``/``step``/``set_state`` are ``jit(vmap(...))`` over :data:`BATCH` envs; ``traces``
-    counts how often reset and step were traced. States
-    from ``reset`` carry :data:`CHECKED_PARAMS` at their compiled values in ``state.params``.
+    ``reset(keys)``, ``step(state, action)`` and ``set_state(state, qpos, qvel, act,
+    task_state)`` behave as ``jit(vmap(...))`` of ``env.reset``, ``env.step`` and
+    ``env.set_physics_state``; ``traces`` counts how often the task's parts of reset and step were
+    traced. States from ``reset`` carry :data:`CHECKED_PARAMS` at their compiled values in
+    ``state.params``. ``fresh=True`` makes new functions (a second trace and compile).
     """
-    if fresh or id(env) not in _COMPILED:
-        traces = {"reset": 0, "step": 0}
-        has_act = env.physics.mj_model.na > 0
+    if not fresh and id(env) in _COMPILED:
+        return _COMPILED[id(env)]
+    physics = physics_functions(env.physics) if not fresh else _fresh_physics(env.physics)
+    traces = {"reset": 0, "step": 0}
+    defaults = {name: getattr(env.physics.model, name) for name in CHECKED_PARAMS}
+    has_act = env.physics.mj_model.na > 0
 
-        model = env.physics.model
-        defaults = {name: getattr(model, name) for name in CHECKED_PARAMS}
+    def reset_start(key):
+        traces["reset"] += 1
+        return env.reset_start(key, defaults)
 
-        def reset(key):
-            traces["reset"] += 1
-            return env.reset(key, defaults)
+    def finish_step(state, data, action_ok):
+        traces["step"] += 1
+        return env.finish_step(state, data, action_ok)
 
-        def step(state, action):
-            traces["step"] += 1
-            return env.step(state, action)
+    start_fn = jax.jit(jax.vmap(reset_start))
+    finish_reset_fn = jax.jit(jax.vmap(env.reset_finish))
+    finish_step_fn = jax.jit(jax.vmap(finish_step))
+    with_data_fn = jax.jit(jax.vmap(env.with_data))
 
-        def set_state(state, qpos, qvel, act, task_state):
-            return env.set_physics_state(state, qpos, qvel, act if has_act else None, task_state)
+    def reset(keys):
+        start = start_fn(keys)
+        return finish_reset_fn(start, physics["forward"](_overrides(start), start.data))
 
-        fns = {
-            "reset_cache": {},
-            "env": env,  # keeps id(env) from being reused while cached
-            "traces": traces,
-            "reset": jax.jit(jax.vmap(reset)),
-            "step": jax.jit(jax.vmap(step)),
-            "set_state": jax.jit(jax.vmap(set_state)),
-        }
-        if fresh:
-            return fns
+    def step(state, action):
+        env._check_action(action[0])  # the contract's trace-time errors, as in env.step
+        data, action_ok = physics["advance"](_overrides(state), state.data, action)
+        return finish_step_fn(state, data, action_ok)
+
+    def set_state(state, qpos, qvel, act, task_state):
+        data = state.data.replace(qpos=qpos, qvel=qvel)
+        if has_act:
+            data = data.replace(act=act)
+        data = physics["forward"](_overrides(state), jax.tree.map(_float32, data))
+        return with_data_fn(state, data, task_state)
+
+    fns = {
+        "reset_cache": {},
+        "env": env,  # keeps id(env) from being reused while cached
+        "traces": traces,
+        "reset": reset,
+        "step": step,
+        "set_state": set_state,
+    }
+    if not fresh:
         _COMPILED[id(env)] = fns
-    return _COMPILED[id(env)]
+    return fns
+
+
+def _fresh_physics(physics: Physics) -> dict:
+    saved = _PHYSICS.pop(id(physics), None)
+    try:
+        return physics_functions(physics)
+    finally:
+        if saved is not None:
+            _PHYSICS[id(physics)] = saved
+
+
+def _overrides(state) -> dict:
+    return {**state.params, **state.episode_params}
+
+
+def _float32(x):
+    return x.astype("float32") if hasattr(x, "dtype") and x.dtype.kind == "f" else x
 
 
 def batch_keys(seed: int) -> jax.Array:
@@ -67,7 +131,7 @@ def reset_batch(env: Env, seed: int = 0):
     """``reset`` of the :data:`BATCH` envs of :func:`batch_keys` ``(seed)``, computed once.
 
     Some resets are expensive (cheetah simulates 200 physics steps), so every check that only needs
-    *a* batch of initial states shares these. ``check_determinism`` recomputes one on purpose.
+    *a* batch of initial states shares these.
     """
     fns = compiled(env)
     if seed not in fns["reset_cache"]:
