@@ -22,7 +22,7 @@ import jax.numpy as jnp
 
 import mjxcontrol
 from mjxcontrol.cli import positive_int
-from mjxcontrol.rollout import uniform_policy
+from mjxcontrol.rollouts import uniform_policy
 from mjxcontrol.wrappers import AutoReset
 
 COUNTS = ("nan_leaks", "physics_errors", "invalid_actions", "episodes")

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
-from mjxcontrol.rollout import rollout, uniform_policy
+from mjxcontrol.rollouts import rollout, uniform_policy
 from mjxcontrol.types import Observation
 
 # Default control steps per jitted call; the progress bar advances once per chunk.

@@ -22,7 +22,8 @@ if _platform.system() == "Linux" and not (
     _os.environ.setdefault("MUJOCO_GL", "egl")
     _os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 
-# Public names -> the module that defines them. Imported on first use (PEP 562), so that
+# Public names -> the module that defines them (no module may share a public name: after
+# ``import mjxcontrol.<name>`` the package attribute would be the module, not the function). Imported on first use (PEP 562), so that
 # ``import mjxcontrol.tasks.models.walker`` (the suite's models: MuJoCo only) loads no JAX, and
 # ``import mjxcontrol`` stays cheap.
 _EXPORTS = {
@@ -37,8 +38,8 @@ _EXPORTS = {
     "list_tasks": "mjxcontrol.registry",
     "load": "mjxcontrol.registry",
     "register": "mjxcontrol.registry",
-    "Trajectory": "mjxcontrol.rollout",
-    "rollout": "mjxcontrol.rollout",
+    "Trajectory": "mjxcontrol.rollouts",
+    "rollout": "mjxcontrol.rollouts",
     "Task": "mjxcontrol.task",
     "ArraySpec": "mjxcontrol.types",
     "BoundedArraySpec": "mjxcontrol.types",

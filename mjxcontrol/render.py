@@ -32,7 +32,7 @@ import numpy as np
 
 from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
-from mjxcontrol.rollout import Policy, uniform_policy
+from mjxcontrol.rollouts import Policy, uniform_policy
 from mjxcontrol.types import State
 from mjxcontrol.video import save_video
 

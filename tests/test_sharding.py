@@ -1,0 +1,37 @@
+"""One batch sharded over 8 (simulated) CPU devices gives the unsharded results bit for bit."""
+
+import os
+import subprocess
+import sys
+
+# Runs in a child process: the device count is fixed when JAX's CPU backend starts.
+CHILD = """
+import jax, jax.numpy as jnp, numpy as np
+import mjxcontrol
+from mjxcontrol import sharding
+from mjxcontrol.rollouts import uniform_policy
+
+assert jax.device_count() == 8, jax.devices()
+env = mjxcontrol.load("pendulum/swingup", time_limit=0.2)  # 10 steps: auto-resets happen
+state = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(0), 16))
+policy = uniform_policy(env)
+plain = mjxcontrol.rollout(env, state, jax.random.key(1), 25, policy)
+spread = mjxcontrol.rollout(env, sharding.shard(state), jax.random.key(1), 25, policy)
+assert len(spread[0].data.qpos.sharding.device_set) == 8
+for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(spread), strict=True):
+    if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
+        a, b = jax.random.key_data(a), jax.random.key_data(b)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+try:
+    sharding.shard(jax.tree.map(lambda x: x[:12], state))
+except ValueError as e:
+    assert "does not split evenly over 8 devices" in str(e)
+else:
+    raise AssertionError("a batch of 12 over 8 devices must be refused")
+"""
+
+
+def test_sharded_rollout_equals_unsharded():
+    flags = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=8"
+    env = {**os.environ, "XLA_FLAGS": flags.strip()}
+    subprocess.run([sys.executable, "-c", CHILD], env=env, check=True, timeout=900)
