@@ -16,6 +16,7 @@ import jax
 import mujoco
 from tqdm import tqdm
 
+from mjxcontrol import sharding
 from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
 from mjxcontrol.rollouts import rollout, uniform_policy
@@ -41,6 +42,7 @@ class Result:
     raw_steps_per_s: float | None = None
     env_layer_overhead: float | None = None  # raw_steps_per_s / env_steps_per_s - 1
     device: str = ""
+    devices: int = 1
     versions: dict = dataclasses.field(default_factory=dict)
 
 
@@ -62,11 +64,12 @@ class _Runner:
         self.seconds += time.perf_counter() - t0
 
 
-def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
+def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> _Runner:
     """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    state = jax.block_until_ready(jax.jit(jax.vmap(env.reset))(keys))
+    state = jax.jit(jax.vmap(env.reset))(keys)
+    state = jax.block_until_ready(sharding.shard(state) if shard else state)
 
     def run(carry):
         state, key = carry
@@ -77,14 +80,14 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
     return _Runner(run, (state, jax.random.key(seed + 1)))
 
 
-def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0) -> _Runner:
+def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> _Runner:
     """The anchor: ``chunk`` x ``n_substeps`` raw ``mjx.step`` calls per call, same actions."""
     model, n_sub = env.physics.model, env.n_substeps
     policy = uniform_policy(env)
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
     reset = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(seed), num_envs))
-    data = jax.block_until_ready(reset.data)
+    data = jax.block_until_ready(sharding.shard(reset.data) if shard else reset.data)
 
     @jax.jit
     def run(carry):
@@ -111,8 +114,11 @@ def measure(
     chunk: int = CHUNK,
     raw: bool = True,
     progress: bool = True,
+    shard: bool = False,
 ) -> Result:
     """Measures ``env`` (and, with ``raw``, the raw-MJX anchor) at one batch size.
+
+    ``shard`` spreads the batch over every local device (:mod:`mjxcontrol.sharding`).
 
     Runs one untimed chunk of each (compile + first run), then ``steps // chunk`` timed chunks of
     each, alternating. ``compile_s`` includes that first chunk's run time.
@@ -120,9 +126,9 @@ def measure(
     chunk = min(chunk, steps)
     num_chunks = max(steps // chunk, 1)
     timed_steps = num_chunks * chunk
-    runners = {"env": env_runner(env, num_envs, chunk)}
+    runners = {"env": env_runner(env, num_envs, chunk, shard=shard)}
     if raw:
-        runners["raw"] = raw_runner(env, num_envs, chunk)
+        runners["raw"] = raw_runner(env, num_envs, chunk, shard=shard)
     compile_s = {name: runner.compile() for name, runner in runners.items()}
     # Alternate the timed chunks (env, raw, env, raw, ...) so that drift in the machine's speed
     # during the run affects both sides alike.
@@ -146,6 +152,7 @@ def measure(
         run_s=run_s,
         env_steps_per_s=num_envs * timed_steps / run_s,
         device=str(jax.devices()[0]),
+        devices=jax.local_device_count() if shard else 1,
         versions={
             "python": platform.python_version(),
             "jax": jax.__version__,

@@ -66,6 +66,7 @@ def _bench(args) -> int:
         chunk=args.chunk,
         raw=not args.no_raw,
         progress=not args.json,
+        shard=args.shard,
     )
     if args.json:
         print(json.dumps(dataclasses.asdict(result), indent=2))
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=positive_int, default=100, help="control steps per jitted call")
     p.add_argument("--impl", choices=IMPLS, default="jax")
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
+    p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
     p.set_defaults(func=_bench)
 
