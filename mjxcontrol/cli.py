@@ -7,7 +7,7 @@ import dataclasses
 import json
 import sys
 
-from mjxcontrol import registry
+from mjxcontrol import profiles, registry
 from mjxcontrol.physics import IMPLS, UnsupportedFeatureError, unsupported_features, warp_available
 
 
@@ -45,6 +45,12 @@ def _info(args) -> int:
         "step_limit": env.step_limit,
         "model": {"nq": m.nq, "nv": m.nv, "nu": m.nu, "nbody": m.nbody, "ngeom": m.ngeom},
         "mjx_support": support,
+        "physics_profiles": {
+            name: profiles.describe(
+                registry.load(args.task, impl=args.impl, physics=name).physics.mj_model
+            )
+            for name in profiles.PROFILES
+        },
         "options": {f.name: getattr(env.task, f.name) for f in dataclasses.fields(env.task)},
     }
     if args.json:
@@ -58,7 +64,7 @@ def _info(args) -> int:
 def _bench(args) -> int:
     from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
 
-    env = registry.load(args.task, impl=args.impl)
+    env = registry.load(args.task, impl=args.impl, physics=args.physics)
     result = throughput.measure(
         env,
         args.num_envs,
@@ -126,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=positive_int, default=1000, help="control steps per env (timed)")
     p.add_argument("--chunk", type=positive_int, default=100, help="control steps per jitted call")
     p.add_argument("--impl", choices=IMPLS, default="jax")
+    p.add_argument("--physics", choices=profiles.PROFILES, default=profiles.DEFAULT_PROFILE)
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")

@@ -31,11 +31,14 @@ class Env:
       domain, name: dm_control's domain and task names.
     """
 
-    def __init__(self, task: Task, physics: Physics, domain: str = "", name: str = ""):
+    def __init__(
+        self, task: Task, physics: Physics, domain: str = "", name: str = "", profile: str = "exact"
+    ):
         self.task = task
         self.physics = physics
         self.domain = domain
         self.name = name
+        self.profile = profile  # the physics profile (mjxcontrol.profiles)
         self._nu = int(physics.mj_model.nu)
         self._step_limit = _step_limit(task.time_limit, physics)
 
@@ -67,7 +70,7 @@ class Env:
 
     def __repr__(self) -> str:
         return (
-            f"Env({self.id}, impl={self.physics.impl}, nu={self._nu}, "
+            f"Env({self.id}, impl={self.physics.impl}, physics={self.profile}, nu={self._nu}, "
             f"control_timestep={self.control_timestep:g}, step_limit={self._step_limit})"
         )
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import mujoco
 import numpy as np
 
+from mjxcontrol import profiles
 from mjxcontrol.env import Env
 from mjxcontrol.physics import DEFAULT_IMPL, IMPLS, Physics, compile_physics
 from mjxcontrol.task import Task
@@ -120,36 +121,52 @@ def make_task(domain: str, task: str | None = None, **overrides) -> Task:
     return dataclasses.replace(config, **overrides)
 
 
-def load(domain: str, task: str | None = None, *, impl: str = DEFAULT_IMPL, **overrides) -> Env:
+def load(
+    domain: str,
+    task: str | None = None,
+    *,
+    impl: str = DEFAULT_IMPL,
+    physics: str = profiles.DEFAULT_PROFILE,
+    **overrides,
+) -> Env:
     """Builds an environment, mirroring ``dm_control.suite.load``.
 
     Args:
       domain: domain name (``"cartpole"``) or a ``"domain/task"`` id.
       task: task name (``"swingup"``); omit when ``domain`` is an id.
       impl: MJX implementation, ``"jax"`` or ``"warp"``.
+      physics: ``"exact"`` (dm_control's physics; the default) or ``"fast"`` (fewer solver
+        iterations: more throughput, a published one-step error; see mjxcontrol.profiles).
       **overrides: task options, e.g. ``time_limit=5.0`` or ``control_timestep=0.02``.
 
     Returns:
-      An :class:`~mjxcontrol.env.Env`. The model is compiled once per (task config, impl) and
-      shared between envs built with the same arguments.
+      An :class:`~mjxcontrol.env.Env`. The model is compiled once per (task config, impl,
+      profile) and shared between envs built with the same arguments.
     """
     config = make_task(domain, task, **overrides)
     info = get_info(domain, task)
-    return env_from_task(config, impl=impl, domain=info.domain, name=info.name)
+    return env_from_task(config, impl=impl, domain=info.domain, name=info.name, physics=physics)
 
 
 def env_from_task(
-    config: Task, *, impl: str = DEFAULT_IMPL, domain: str = "", name: str = ""
+    config: Task,
+    *,
+    impl: str = DEFAULT_IMPL,
+    domain: str = "",
+    name: str = "",
+    physics: str = profiles.DEFAULT_PROFILE,
 ) -> Env:
     """An :class:`~mjxcontrol.env.Env` for any task config, registered or not (e.g. a
-    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl)."""
+    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl, profile)."""
     if not isinstance(impl, str) or impl not in IMPLS:
         raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
+    profiles.check_profile(physics)
     try:
         hash(config)
     except TypeError as e:
         raise ValueError(f"task options must be hashable (numbers, strings, tuples): {e}") from None
-    return Env(config, _physics(config, impl), domain, name)
+    options = tuple(sorted(profiles.overrides(f"{domain}/{name}", physics).items()))
+    return Env(config, _physics(config, impl, options), domain, name, profile=physics)
 
 
 # Compiled physics by (compiled model's bytes, control timestep, impl): tasks that differ only in
@@ -158,9 +175,10 @@ _BY_MODEL: dict[tuple, Physics] = {}
 
 
 @functools.lru_cache(maxsize=128)
-def _physics(config: Task, impl: str) -> Physics:
+def _physics(config: Task, impl: str, options: tuple = ()) -> Physics:
     model = config.model()
     mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
+    mj_model = profiles.apply(mj_model, dict(options))
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
     key = (hashlib.sha256(buffer.tobytes()).hexdigest(), config.control_timestep, impl)

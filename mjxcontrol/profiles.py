@@ -1,0 +1,75 @@
+"""Physics profiles: ``"exact"`` (the default) and ``"fast"``, as solver-option overrides.
+
+* ``exact``: dm_control's own model options, except where a sweep against dm_control
+  (benchmarks/solver_sweep.py, evidence in docs/performance.md) showed that a lower solver cap
+  keeps every one-step result within the task's parity tolerance: :data:`EXACT`. The parity
+  tests run with these defaults.
+* ``fast``: fewer solver and line-search iterations (MuJoCo Playground's class of settings), for
+  users who want throughput over fidelity; the one-step error it costs against dm_control is
+  published per task in docs/performance.md. It is never on unless asked for:
+  ``mjxcontrol.load(..., physics="fast")``.
+
+Overrides are ``mujoco.MjOption`` field names (``iterations``, ``ls_iterations``, ``tolerance``,
+``integrator``...), keyed by domain or by ``"domain/task"`` (a task's row wins over its domain's).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import mujoco
+
+PROFILES = ("exact", "fast")
+DEFAULT_PROFILE = "exact"
+
+# Solver caps that provably change nothing (see the module docstring); empty: dm_control's own.
+EXACT: dict[str, dict[str, Any]] = {}
+
+# The fast profile: every task starts from FAST_BASE, then its domain's / task's row of FAST.
+FAST_BASE: dict[str, Any] = {"iterations": 4, "ls_iterations": 8}
+FAST: dict[str, dict[str, Any]] = {}
+
+# Options shown by `mjxcontrol info` for each profile.
+SHOWN = ("solver", "iterations", "ls_iterations", "tolerance", "ls_tolerance", "integrator")
+
+
+def check_profile(profile: Any) -> str:
+    """Returns ``profile`` if known, else raises ValueError naming the choices."""
+    if not isinstance(profile, str) or profile not in PROFILES:
+        raise ValueError(f"unknown physics profile {profile!r}; choose one of {PROFILES}")
+    return profile
+
+
+def overrides(task_id: str, profile: str) -> dict[str, Any]:
+    """The option overrides of ``profile`` for ``task_id`` (``"domain/task"``)."""
+    check_profile(profile)
+    domain = task_id.split("/")[0]
+    table, base = (EXACT, {}) if profile == "exact" else (FAST, FAST_BASE)
+    return {**base, **table.get(domain, {}), **table.get(task_id, {})}
+
+
+def apply(mj_model: mujoco.MjModel, options: Mapping[str, Any]) -> mujoco.MjModel:
+    """A copy of ``mj_model`` with ``options`` set on ``mj_model.opt`` (the original untouched)."""
+    if not options:
+        return mj_model
+    model = copy.copy(mj_model)
+    for name, value in options.items():
+        if not hasattr(model.opt, name):
+            raise ValueError(f"{name!r} is not a mujoco.MjOption field")
+        setattr(model.opt, name, value)
+    return model
+
+
+def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
+    """The solver options that profiles change, readable (enum names, plain numbers)."""
+    opt = mj_model.opt
+    return {
+        "solver": mujoco.mjtSolver(int(opt.solver)).name.removeprefix("mjSOL_"),
+        "iterations": int(opt.iterations),
+        "ls_iterations": int(opt.ls_iterations),
+        "tolerance": float(opt.tolerance),
+        "ls_tolerance": float(opt.ls_tolerance),
+        "integrator": mujoco.mjtIntegrator(int(opt.integrator)).name.removeprefix("mjINT_"),
+    }
