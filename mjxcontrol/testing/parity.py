@@ -132,6 +132,15 @@ def step_ours(env: Env, samples: Samples, episode_params: Mapping[str, np.ndarra
     episode draws, for tasks whose dm_control reset writes into the model, translated by the
     caller (e.g. point_mass/hard's directions).
     """
+    state = step_ours_state(env, samples, episode_params)
+    obs = {k: np.asarray(v).reshape(len(samples.qpos), -1) for k, v in state.obs.items()}
+    return obs, np.asarray(state.reward)
+
+
+def step_ours_state(
+    env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None
+):
+    """The batched :class:`~mjxcontrol.types.State` one step after the recorded states."""
     n = samples.qpos.shape[0]
     if n != BATCH:
         raise ValueError(f"record exactly BATCH={BATCH} samples (one compile per task), got {n}")
@@ -142,9 +151,7 @@ def step_ours(env: Env, samples: Samples, episode_params: Mapping[str, np.ndarra
         state = state.replace(episode_params={**state.episode_params, **overrides})
     task_state = samples.task_state if jax.tree.leaves(samples.task_state) else None
     state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, task_state)
-    state = fns["step"](state, jnp.asarray(samples.action, jnp.float32))
-    obs = {k: np.asarray(v).reshape(n, -1) for k, v in state.obs.items()}
-    return obs, np.asarray(state.reward)
+    return fns["step"](state, jnp.asarray(samples.action, jnp.float32))
 
 
 def compare(
