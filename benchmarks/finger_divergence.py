@@ -108,7 +108,7 @@ def report(name, ours, ref, hinge_velocity):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--states", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--x64", action="store_true", help="run MJX in float64")

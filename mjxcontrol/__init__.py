@@ -23,9 +23,9 @@ if _platform.system() == "Linux" and not (
     _os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 
 # Public names -> the module that defines them (no module may share a public name: after
-# ``import mjxcontrol.<name>`` the package attribute would be the module, not the function). Imported on first use (PEP 562), so that
-# ``import mjxcontrol.tasks.models.walker`` (the suite's models: MuJoCo only) loads no JAX, and
-# ``import mjxcontrol`` stays cheap.
+# ``import mjxcontrol.<name>`` the package attribute would be the module, not the function).
+# Imported on first use (PEP 562), so that ``import mjxcontrol.tasks.models.walker`` (the
+# suite's models: MuJoCo only) loads no JAX, and ``import mjxcontrol`` stays cheap.
 _EXPORTS = {
     "load_state": "mjxcontrol.checkpoint",
     "save_state": "mjxcontrol.checkpoint",

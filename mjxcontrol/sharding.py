@@ -15,6 +15,7 @@ part of the batch (``jax.make_array_from_process_local_data``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import jax
 import numpy as np
@@ -23,7 +24,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 AXIS = "envs"
 
 
-def mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
+def mesh(devices: Sequence[Any] | None = None) -> Mesh:
     """A 1-D mesh named ``"envs"`` over ``devices`` (default: every local device)."""
     devices = list(devices) if devices is not None else jax.local_devices()
     return Mesh(np.asarray(devices), (AXIS,))
