@@ -7,8 +7,8 @@ import dataclasses
 import json
 import sys
 
-from mjxcontrol import profiles, registry
-from mjxcontrol.physics import IMPLS, UnsupportedFeatureError, unsupported_features, warp_available
+from mjxcontrol import profiles, registry, support
+from mjxcontrol.physics import IMPLS, UnsupportedFeatureError
 
 
 def _list(args) -> int:
@@ -23,12 +23,6 @@ def _list(args) -> int:
 def _info(args) -> int:
     env = registry.load(args.task, impl=args.impl)
     m = env.physics.mj_model
-    support = {}
-    for impl in IMPLS:
-        problems = unsupported_features(m, impl)
-        if impl == "warp" and not warp_available():
-            problems = ["warp-lang not installed (pip install 'mjxcontrol[warp]')"]
-        support[impl] = "supported" if not problems else "; ".join(problems)
     info = {
         "task": env.id,
         "tags": list(registry.get_info(args.task).tags),
@@ -44,7 +38,7 @@ def _info(args) -> int:
         "time_limit": env.task.time_limit,
         "step_limit": env.step_limit,
         "model": {"nq": m.nq, "nv": m.nv, "nu": m.nu, "nbody": m.nbody, "ngeom": m.ngeom},
-        "mjx_support": support,
+        "mjx_support": support.impl_support(env.id),  # by tracing on each impl
         "physics_profiles": {
             name: profiles.describe(
                 registry.load(args.task, impl=args.impl, physics=name).physics.mj_model
@@ -122,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="specs, timesteps, tags and MJX support of one task")
     p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
-    p.add_argument("--impl", choices=IMPLS, default="jax")
+    p.add_argument("--impl", choices=IMPLS, help="MJX implementation (default: the task's)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_info)
 
@@ -131,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-envs", type=positive_int, default=1024)
     p.add_argument("--steps", type=positive_int, default=1000, help="control steps per env (timed)")
     p.add_argument("--chunk", type=positive_int, default=100, help="control steps per jitted call")
-    p.add_argument("--impl", choices=IMPLS, default="jax")
+    p.add_argument("--impl", choices=IMPLS, help="MJX implementation (default: the task's)")
     p.add_argument("--physics", choices=profiles.PROFILES, default=profiles.DEFAULT_PROFILE)
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")

@@ -20,7 +20,7 @@ import numpy as np
 
 from mjxcontrol import profiles
 from mjxcontrol.env import Env
-from mjxcontrol.physics import DEFAULT_IMPL, IMPLS, Physics, compile_physics
+from mjxcontrol.physics import IMPLS, Physics, compile_physics
 from mjxcontrol.task import Task
 
 TASKS_PACKAGE = "mjxcontrol.tasks"
@@ -125,7 +125,7 @@ def load(
     domain: str,
     task: str | None = None,
     *,
-    impl: str = DEFAULT_IMPL,
+    impl: str | None = None,
     physics: str = profiles.DEFAULT_PROFILE,
     **overrides,
 ) -> Env:
@@ -134,7 +134,8 @@ def load(
     Args:
       domain: domain name (``"cartpole"``) or a ``"domain/task"`` id.
       task: task name (``"swingup"``); omit when ``domain`` is an id.
-      impl: MJX implementation, ``"jax"`` or ``"warp"``.
+      impl: MJX implementation, ``"jax"`` or ``"warp"``; default: the task's ``default_impl``
+        (``"jax"`` except for models MJX's JAX implementation cannot simulate).
       physics: ``"exact"`` (dm_control's physics; the default) or ``"fast"`` (fewer solver
         iterations: more throughput, a published one-step error; see mjxcontrol.profiles).
       **overrides: task options, e.g. ``time_limit=5.0`` or ``control_timestep=0.02``.
@@ -151,13 +152,15 @@ def load(
 def env_from_task(
     config: Task,
     *,
-    impl: str = DEFAULT_IMPL,
+    impl: str | None = None,
     domain: str = "",
     name: str = "",
     physics: str = profiles.DEFAULT_PROFILE,
 ) -> Env:
     """An :class:`~mjxcontrol.env.Env` for any task config, registered or not (e.g. a
-    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl, profile)."""
+    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl, profile);
+    ``impl=None`` means ``config.default_impl``."""
+    impl = config.default_impl if impl is None else impl
     if not isinstance(impl, str) or impl not in IMPLS:
         raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
     profiles.check_profile(physics)

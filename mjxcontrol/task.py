@@ -32,6 +32,9 @@ class Task:
 
     #: Inclusive bounds of the reward (dm_control's suite rewards lie in [0, 1]).
     reward_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    #: The MJX implementation ``load`` uses when none is asked for: ``"warp"`` for models that
+    #: MJX's JAX implementation cannot simulate (height fields against ellipsoids...).
+    default_impl: ClassVar[str] = "jax"
 
     time_limit: float = float("inf")
     control_timestep: float | None = None

@@ -27,7 +27,7 @@ import mjxcontrol  # noqa: E402
 
 
 @functools.cache
-def _env(task_id: str, impl: str = "jax") -> mjxcontrol.Env:
+def _env(task_id: str, impl: str | None = None) -> mjxcontrol.Env:
     return mjxcontrol.load(task_id, impl=impl)
 
 
@@ -39,6 +39,9 @@ def load_env():
 
 def _group_of(item) -> str | None:
     """The domain a test exercises (its xdist group): tasks of a domain share compiled physics."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if isinstance(params.get("domain"), str):  # tests parametrized by domain
+        return params["domain"]
     task = _task_of(item)
     return task.split("/")[0] if task else None
 

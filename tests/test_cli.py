@@ -1,11 +1,17 @@
 """The mjxcontrol command line: list, info, bench, and its errors."""
 
+import dataclasses
 import json
+from collections import OrderedDict
 
+import mujoco
 import pytest
 
 import mjxcontrol
+import mjxcontrol.physics
+from mjxcontrol import support
 from mjxcontrol.cli import main
+from mjxcontrol.task import Task
 
 
 def test_list_prints_every_task_with_tags(capsys):
@@ -61,3 +67,29 @@ def test_bench_counts_must_be_positive(capsys, flag, value):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and flag in err and "positive integer" in err
+
+
+@dataclasses.dataclass(frozen=True)
+class _EggOnBox(Task):
+    """A free ellipsoid above a box: a pair MJX's JAX implementation cannot collide."""
+
+    def model(self):
+        return mujoco.MjModel.from_xml_string(
+            """<mujoco><worldbody><geom type="box" size="1 1 .1"/>
+            <body pos="0 0 1"><freejoint/><geom type="ellipsoid" size=".1 .2 .3"/></body>
+            </worldbody></mujoco>"""
+        )
+
+    def observe(self, physics, data, task_state):
+        return OrderedDict(height=data.qpos[2:3])
+
+    def reward(self, physics, data, task_state):
+        return data.qpos[2] * 0.0, {}
+
+
+def test_impl_support_is_found_by_tracing():
+    assert support.probe("pendulum/swingup", "jax") == support.SUPPORTED
+    reason = support.probe(_EggOnBox(), "jax")
+    assert reason.startswith("UnsupportedFeatureError") and "ELLIPSOID" in reason
+    if mjxcontrol.physics.warp_available():
+        assert support.probe(_EggOnBox(), "warp") == support.SUPPORTED

@@ -82,7 +82,8 @@ def check_trace_once(env: Env) -> None:
 
 def check_determinism(env: Env) -> None:
     """A fresh process (another hash seed) reproduces this one's trajectory bit for bit, and
-    different keys give different initial states.
+    different keys give different initial states. One child process per domain (and impl)
+    fingerprints all of the domain's tasks, so a domain pays for one process start.
 
     For a task that is not registered (a child process could not load it by name), the program
     is traced and compiled a second time in this process instead, which still catches
@@ -90,7 +91,10 @@ def check_determinism(env: Env) -> None:
     """
     here = fingerprint.fingerprint(env)
     if _registered(env):
-        other = fingerprint.fingerprint_in_child(env.id, env.physics.impl)
+        domain = tuple(t.id for t in registry.list_tasks() if t.domain == env.domain)
+        impls = {t: registry.make_task(t).default_impl for t in domain}
+        same_impl = tuple(t for t in domain if impls[t] == env.physics.impl)
+        other = fingerprint.fingerprint_of_domain_in_child(env.id, same_impl, env.physics.impl)
         source = "a new process (another PYTHONHASHSEED)"
     else:
         other = fingerprint.fingerprint(env, fresh=True)

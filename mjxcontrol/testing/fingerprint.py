@@ -9,12 +9,14 @@ state. With JAX's persistent compilation cache on (the test suite turns it on), 
 program is loaded from the cache in the child instead of being compiled again, so the check is
 cheap exactly when it passes; a program that differs is compiled, and its output compared.
 
-Command line: ``python -m mjxcontrol.testing.fingerprint DOMAIN/TASK [--impl jax]`` prints it.
+Command line: ``python -m mjxcontrol.testing.fingerprint DOMAIN/TASK ... [--impl jax]`` prints
+``<task_id> <sha256>`` per task.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import subprocess
@@ -67,27 +69,48 @@ def fingerprint_in_child(
     The child inherits this process's environment (XLA flags, JAX's compilation cache settings)
     except ``PYTHONHASHSEED``, which is set to ``hash_seed``, and ``extra_env``.
     """
+    return fingerprints_in_child((task_id,), impl, hash_seed, extra_env)[task_id]
+
+
+@functools.cache
+def _domain_fingerprints(task_ids: tuple[str, ...], impl: str) -> dict[str, str]:
+    return fingerprints_in_child(task_ids, impl)
+
+
+def fingerprint_of_domain_in_child(task_id: str, task_ids: tuple[str, ...], impl: str) -> str:
+    """``task_id``'s fingerprint from one child process that fingerprints all of ``task_ids``
+    (a domain's tasks, which share compiled physics), spawned once per process and reused."""
+    return _domain_fingerprints(task_ids, impl)[task_id]
+
+
+def fingerprints_in_child(
+    task_ids, impl: str = "jax", hash_seed: str = "12345", extra_env: dict | None = None
+) -> dict[str, str]:
+    """``{task_id: fingerprint}`` computed by one new Python process (see
+    :func:`fingerprint_in_child`)."""
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, **(extra_env or {})}
-    cmd = [sys.executable, "-m", "mjxcontrol.testing.fingerprint", task_id, "--impl", impl]
+    cmd = [sys.executable, "-m", "mjxcontrol.testing.fingerprint", *task_ids, "--impl", impl]
     result = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(
-            f"fingerprint child for {task_id} failed ({result.returncode}):\n"
+            f"fingerprint child for {', '.join(task_ids)} failed ({result.returncode}):\n"
             + result.stderr[-2000:]
         )
-    return result.stdout.strip().splitlines()[-1]
+    lines = result.stdout.strip().splitlines()[-len(task_ids) :]
+    return dict(line.split() for line in lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     import mjxcontrol
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("task", help="DOMAIN/TASK")
+    parser.add_argument("tasks", nargs="+", help="DOMAIN/TASK ...")
     parser.add_argument("--impl", default="jax")
     args = parser.parse_args(argv)
-    print(fingerprint(mjxcontrol.load(args.task, impl=args.impl)))
+    for task_id in args.tasks:  # one line per task: "<task_id> <sha256>"
+        print(task_id, fingerprint(mjxcontrol.load(task_id, impl=args.impl)), flush=True)
     return 0
 
 
