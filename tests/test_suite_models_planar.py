@@ -12,7 +12,7 @@ import pytest
 from dm_control import suite  # noqa: E402  (a test dependency: fail loudly if missing)
 
 from mjxcontrol.tasks.models import cheetah, point_mass, reacher, walker
-from mjxcontrol.testing.model_equivalence import assert_models_equivalent
+from mjxcontrol.testing.model_equivalence import assert_models_equivalent, assert_views_equivalent
 
 # (our builder module, dm_control domain, a task of that domain).
 CASES = (
@@ -22,19 +22,6 @@ CASES = (
     (walker, "walker", "walk"),
 )
 CASE_IDS = [domain for _, domain, _ in CASES]
-
-# Camera and light arrays: not physics, but pixel-based tasks render through them.
-VIEW_FIELDS = (
-    "cam_bodyid",
-    "cam_mode",
-    "cam_pos",
-    "cam_quat",
-    "cam_fovy",
-    "light_bodyid",
-    "light_mode",
-    "light_pos",
-    "light_dir",
-)
 
 
 def _reference_model(domain: str, task: str):
@@ -49,11 +36,7 @@ def test_model_matches_dm_control(module, domain, task):
 @pytest.mark.parametrize(("module", "domain", "task"), CASES, ids=CASE_IDS)
 def test_cameras_and_lights_match_dm_control(module, domain, task):
     ours, ref = module.spec().compile(), _reference_model(domain, task)
-    assert (ours.ncam, ours.nlight) == (ref.ncam, ref.nlight)
-    for field in VIEW_FIELDS:
-        np.testing.assert_allclose(
-            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
-        )
+    assert_views_equivalent(ours, ref)
 
 
 def test_cheetah_total_mass_is_baked_in():

@@ -18,21 +18,10 @@ from dm_control.suite import lqr as dm_lqr
 from dm_control.suite import swimmer as dm_swimmer
 
 from mjxcontrol.tasks.models import lqr, swimmer
-from mjxcontrol.testing.model_equivalence import assert_models_equivalent, names
-
-# Camera and light arrays: not physics, but pixel-based tasks render through them.
-VIEW_FIELDS = (
-    "cam_bodyid",
-    "cam_mode",
-    "cam_targetbodyid",
-    "cam_pos",
-    "cam_quat",
-    "cam_fovy",
-    "light_bodyid",
-    "light_mode",
-    "light_pos",
-    "light_dir",
-    "light_diffuse",
+from mjxcontrol.testing.model_equivalence import (
+    assert_models_equivalent,
+    assert_views_equivalent,
+    names,
 )
 
 # (links, registered dm_control task or None for dm_control's generator at that size).
@@ -62,10 +51,7 @@ def _lqr_reference(task: str, seed: int) -> mujoco.MjModel:
 def _assert_views_equal(ours: mujoco.MjModel, ref: mujoco.MjModel) -> None:
     for obj, count in ((mujoco.mjtObj.mjOBJ_CAMERA, "ncam"), (mujoco.mjtObj.mjOBJ_LIGHT, "nlight")):
         assert names(ours, obj, getattr(ours, count)) == names(ref, obj, getattr(ref, count))
-    for field in VIEW_FIELDS:
-        np.testing.assert_allclose(
-            getattr(ours, field), getattr(ref, field), atol=1e-8, err_msg=field
-        )
+    assert_views_equivalent(ours, ref)
 
 
 # ------------------------------------------------------------------------------------ swimmer

@@ -235,3 +235,28 @@ def assert_models_equivalent(ours: mujoco.MjModel, reference: mujoco.MjModel, **
     if mismatches:
         lines = "\n  ".join(str(m) for m in mismatches)
         raise AssertionError(f"{len(mismatches)} model fields differ:\n  {lines}")
+
+
+# Camera and light arrays: not physics, but pixel-based tasks render through them.
+VIEW_FIELDS = (
+    "cam_bodyid",
+    "cam_mode",
+    "cam_pos",
+    "cam_quat",
+    "cam_fovy",
+    "light_bodyid",
+    "light_mode",
+    "light_pos",
+    "light_dir",
+)
+
+
+def assert_views_equivalent(
+    ours: mujoco.MjModel, reference: mujoco.MjModel, atol: float = MODEL_ATOL
+) -> None:
+    """Same numbers of cameras and lights, and the same :data:`VIEW_FIELDS` arrays."""
+    assert (ours.ncam, ours.nlight) == (reference.ncam, reference.nlight)
+    for field in VIEW_FIELDS:
+        np.testing.assert_allclose(
+            getattr(ours, field), getattr(reference, field), atol=atol, err_msg=field
+        )
