@@ -18,6 +18,10 @@ from mjxcontrol import cli_train, train
 from mjxcontrol.agents import configs, enable_compilation_cache, ppo
 from mjxcontrol.checkpoint import load_pytree
 
+# One pytest-xdist worker runs this module: its fixtures compile the training programs once
+# (~3 minutes on 2 cores), which a second worker would otherwise repeat.
+pytestmark = pytest.mark.xdist_group("train")
+
 TASK = "cartpole/balance"
 TINY_SAC = dict(
     num_envs=8,
