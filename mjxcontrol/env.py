@@ -213,7 +213,9 @@ class Env:
         terminated = (self.task.terminated(self.physics, data, task_state) & ~time_up) | ~physics_ok
         truncated = (time_up | ~action_ok) & physics_ok
         return state.replace(
-            data=keep(data, state.data),
+            # mjx.Data.where, not jnp.where on every leaf: MJX-Warp keeps some buffers shared by
+            # the whole batch (contacts...), which must stay as stepped.
+            data=data.where(~physics_ok, state.data),
             obs=keep(obs, state.obs),
             reward=jnp.where(physics_ok, reward, 0.0),
             discount=jnp.where(terminated, 0.0, 1.0).astype(FLOAT),

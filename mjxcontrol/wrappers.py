@@ -65,7 +65,10 @@ class AutoReset:
             done = state.done.reshape(state.done.shape + (1,) * (old.ndim - state.done.ndim))
             return jnp.where(done, new, old)
 
-        keep = ("data", "obs", "step", "episode_params", "task_state", "key")
-        return state.replace(
-            **{f: jax.tree.map(pick, getattr(fresh, f), getattr(state, f)) for f in keep}
-        )
+        keep = ("obs", "step", "episode_params", "task_state", "key")
+        picked = {f: jax.tree.map(pick, getattr(fresh, f), getattr(state, f)) for f in keep}
+        if batched:
+            data = jax.tree.map(pick, fresh.data, state.data)
+        else:  # under vmap: mjx.Data.where leaves MJX-Warp's batch-shared buffers alone
+            data = state.data.where(state.done, fresh.data)
+        return state.replace(data=data, **picked)
