@@ -108,6 +108,22 @@ TUNED: dict[tuple[str, str], dict[str, Any]] = {
         critic_hidden=(128, 128),
         batch_size=128,
     ),
+    # The same CPU-sized learner; evaluations are 10 full episodes of a costlier simulation, so
+    # they run less often. Budgets as measured in docs/training.md (CPU-bound, not converged).
+    ("walker", "sac"): dict(
+        steps=200_000,
+        eval_every=25_000,
+        policy_hidden=(128, 128),
+        critic_hidden=(128, 128),
+        batch_size=128,
+    ),
+    ("cheetah", "sac"): dict(
+        steps=200_000,
+        eval_every=25_000,
+        policy_hidden=(128, 128),
+        critic_hidden=(128, 128),
+        batch_size=128,
+    ),
 }
 
 
