@@ -6,7 +6,7 @@ names resolve to static indices at trace time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -35,3 +35,83 @@ def rotation_entries(
     rows = [_AXIS[e[0]] for e in entries]
     cols = [_AXIS[e[1]] for e in entries]
     return xmat[:, rows, cols] if len(entries) else jnp.zeros((len(bodies), 0))
+
+
+def to_body_frame(physics: Physics, data: mjx.Data, body: str, vectors: jax.Array) -> jax.Array:
+    """World vectors ``[..., 3]`` expressed in ``body``'s frame (``vectors @ xmat[body]``).
+
+    dm_control's egocentric observations (humanoid extremities, quadruped ball and target) are
+    this product with a world displacement or velocity.
+    """
+    return vectors @ data.xmat[physics.names.id("body", body)]
+
+
+def relative_positions(
+    physics: Physics, data: mjx.Data, body: str, others: Sequence[str]
+) -> jax.Array:
+    """``[len(others), 3]``: origins of the ``others`` bodies relative to ``body``'s origin, in
+    ``body``'s frame (m)."""
+    ids = physics.names.ids("body", others)
+    origin = data.xpos[physics.names.id("body", body)]
+    return to_body_frame(physics, data, body, data.xpos[ids] - origin)
+
+
+def in_contact(physics: Physics, model: mjx.Model, data: mjx.Data) -> jax.Array:
+    """Whether any geoms touch or overlap at ``data``'s ``qpos``: dm_control's ``ncon > 0`` after
+    ``mj_forward``, the test of its collision-free reset loops (finger, ball_in_cup, ...).
+
+    Runs only kinematics and collision detection (``impl="jax"``). A geom pair is in contact, as
+    MuJoCo counts it in ``ncon``, when its distance is below the pair's margin (the larger of the
+    two geoms' ``geom_margin``).
+
+    Returns:
+      A bool scalar.
+
+    Raises:
+      NotImplementedError: for ``impl="warp"`` (MJX-Warp exposes no separate collision stage).
+    """
+    if physics.impl != "jax":
+        raise NotImplementedError(
+            f"in_contact needs impl='jax' (MJX-Warp exposes no collision stage), "
+            f"got {physics.impl!r}"
+        )
+    d = mjx.collision(model, mjx.kinematics(model, data))
+    contact = d._impl.contact
+    margin = jnp.max(model.geom_margin[contact.geom], axis=-1)
+    return jnp.any(contact.dist < margin)
+
+
+def redraw_while_in_contact(
+    physics: Physics,
+    model: mjx.Model,
+    draw: Callable[[jax.Array], mjx.Data],
+    key: jax.Array,
+    max_attempts: int,
+) -> mjx.Data:
+    """dm_control's ``while ncon > 0: draw again`` reset loops, as a bounded in-graph loop.
+
+    Args:
+      physics: the compiled physics.
+      model: this env's ``mjx.Model``.
+      draw: ``key -> data`` with a newly drawn ``qpos``.
+      key: PRNG key (split once per draw).
+      max_attempts: most draws made; if every one touches (:func:`in_contact`), the last is kept.
+
+    Returns:
+      The first draw whose geoms do not touch (or the last draw).
+    """
+
+    def touching(carry):
+        attempts, _, _, contact = carry
+        return contact & (attempts < max_attempts)
+
+    def redraw(carry):
+        attempts, k, _, _ = carry
+        k, sub = jax.random.split(k)
+        data = draw(sub)
+        return attempts + 1, k, data, in_contact(physics, model, data)
+
+    key, sub = jax.random.split(key)
+    first = draw(sub)
+    carry = (1, key, first, in_contact(physics, model, first))
+    return jax.lax.while_loop(touching, redraw, carry)[2]
