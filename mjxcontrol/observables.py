@@ -99,6 +99,10 @@ def redraw_while_in_contact(
 
     Returns:
       The first draw whose geoms do not touch (or the last draw).
+
+    Every draw, the first included, is made inside the loop, so the compiled reset holds one copy
+    of the collision code (checking the first draw outside the loop doubled the reset's compile
+    time). The loop starts from a placeholder draw marked as touching, which is never returned.
     """
 
     def touching(carry):
@@ -112,6 +116,6 @@ def redraw_while_in_contact(
         return attempts + 1, k, data, in_contact(physics, model, data)
 
     key, sub = jax.random.split(key)
-    first = draw(sub)
-    carry = (1, key, first, in_contact(physics, model, first))
+    placeholder = draw(sub)
+    carry = (0, key, placeholder, jnp.asarray(True))
     return jax.lax.while_loop(touching, redraw, carry)[2]

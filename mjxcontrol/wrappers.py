@@ -40,9 +40,12 @@ class AutoReset:
 
     def step(self, state: State, action: jax.Array) -> State:
         """Steps, then replaces finished envs by fresh ones (see class docstring)."""
+        step = jax.vmap(self.env.step) if state.step.ndim == 1 else self.env.step
+        return self.after_step(step(state, action))
+
+    def after_step(self, state: State) -> State:
+        """The reset half of :meth:`step`, for a state just returned by ``env.step``."""
         batched = state.step.ndim == 1
-        step = jax.vmap(self.env.step) if batched else self.env.step
-        state = step(state, action)
         state = state.replace(final_obs=state.obs)
         return jax.lax.cond(
             jnp.any(state.done), lambda s: self._reset_done(s, batched), lambda s: s, state

@@ -20,6 +20,14 @@ from mjxcontrol.physics import Physics
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
 BATCH = 256
+# XLA options of every function compiled here. The test suite lowers XLA:CPU's default
+# optimisation level to 0 (tests/conftest.py: the small programs of most tests compile faster),
+# but some physics programs then run pathologically slowly. Measured at batch 256 on 2 cores
+# (compile s / step s): hopper/stand level 0 25 / 57-81, level 1 32.5 / 0.21, level 3 34.7 /
+# 0.27; finger/spin level 1 42.8 / 0.18, level 3 42.2 / 0.08; ball_in_cup/catch level 1 21.3 /
+# 0.11, level 3 24.1 / 0.13 (manipulator's level-0 step ran past 900 s). The checks step each
+# task ~20 times, so their programs are compiled at level 1 whatever the process default.
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 # Model fields every checked state carries in ``state.params`` (at their compiled values), so the
 # same compiled step also serves the property tests that scale them (tests/test_properties.py).
 CHECKED_PARAMS = ("body_mass", "dof_damping", "geom_friction", "actuator_gear")
@@ -41,8 +49,8 @@ def physics_functions(physics: Physics) -> dict:
 
         _PHYSICS[id(physics)] = {
             "physics": physics,  # keeps id(physics) from being reused while cached
-            "forward": jax.jit(jax.vmap(forward)),
-            "advance": jax.jit(jax.vmap(physics.advance)),
+            "forward": _jit(jax.vmap(forward)),
+            "advance": _jit(jax.vmap(physics.advance)),
         }
     return _PHYSICS[id(physics)]
 
@@ -50,6 +58,7 @@ def physics_functions(physics: Physics) -> dict:
 def compiled(env: Env, *, fresh: bool = False) -> dict:
     """``{"reset", "step", "set_state", "traces"}`` for ``env``, over :data:`BATCH` envs.
 
+    ``reset_start(keys)`` is the task's part of ``reset`` (before the physics' forward pass);
     ``reset(keys)``, ``step(state, action)`` and ``set_state(state, qpos, qvel, act,
     task_state)`` behave as ``jit(vmap(...))`` of ``env.reset``, ``env.step`` and
     ``env.set_physics_state``; ``traces`` counts how often the task's parts of reset and step were
@@ -71,10 +80,10 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         traces["step"] += 1
         return env.finish_step(state, data, action_ok)
 
-    start_fn = jax.jit(jax.vmap(reset_start))
-    finish_reset_fn = jax.jit(jax.vmap(env.reset_finish))
-    finish_step_fn = jax.jit(jax.vmap(finish_step))
-    with_data_fn = jax.jit(jax.vmap(env.with_data))
+    start_fn = _jit(jax.vmap(reset_start))
+    finish_reset_fn = _jit(jax.vmap(env.reset_finish))
+    finish_step_fn = _jit(jax.vmap(finish_step))
+    with_data_fn = _jit(jax.vmap(env.with_data))
 
     def reset(keys):
         start = start_fn(keys)
@@ -96,6 +105,7 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         "reset_cache": {},
         "env": env,  # keeps id(env) from being reused while cached
         "traces": traces,
+        "reset_start": start_fn,
         "reset": reset,
         "step": step,
         "set_state": set_state,
@@ -103,6 +113,10 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
     if not fresh:
         _COMPILED[id(env)] = fns
     return fns
+
+
+def _jit(fn):
+    return jax.jit(fn, compiler_options=COMPILER_OPTIONS)
 
 
 def _fresh_physics(physics: Physics) -> dict:

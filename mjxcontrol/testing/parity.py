@@ -10,6 +10,8 @@ Many one-step comparisons, not long rollouts: float32 rounding makes trajectorie
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 from collections.abc import Callable, Mapping
 
 import jax
@@ -46,6 +48,11 @@ MIN_PVALUE = 1e-3
 
 # Resets compared per task (KS test): our batches 0 and 1 (batch 0 is shared with the other checks).
 NUM_RESETS = 2 * BATCH
+
+# When this environment variable names a file, every compare() appends one JSON line to it: the
+# task, its impl and, per observation key and for the reward, the worst |ours - dm_control| and the
+# tolerance it was held to. benchmarks/parity_table.py turns those lines into docs/parity.md.
+LOG_ENV = "MJXCONTROL_PARITY_LOG"
 
 TaskStateFn = Callable[[object], object]  # dm_control env -> our task_state for its current state
 
@@ -162,14 +169,16 @@ def compare(
     obs_rtol: float = OBS_RTOL,
     reward_atol: float = REWARD_ATOL,
     episode_params: Mapping[str, np.ndarray] | None = None,
+    record: bool = True,
 ) -> list[str]:
     """Steps ours from every recorded state; returns a description of each mismatch found.
 
     ``obs_atol`` may be a mapping from observation key to tolerance (others keep ``OBS_ATOL``);
-    ``episode_params`` is passed to :func:`step_ours`.
+    ``episode_params`` is passed to :func:`step_ours`. ``record=False`` keeps a deliberate
+    mismatch (a negative control) out of the :data:`LOG_ENV` log.
     """
     obs, reward = step_ours(env, samples, episode_params)
-    problems = []
+    problems, worst = [], {}
     if list(obs) != list(samples.obs):
         problems.append(f"observation keys: ours {list(obs)} vs dm_control {list(samples.obs)}")
     for k, ref in samples.obs.items():
@@ -179,6 +188,7 @@ def compare(
             problems.append(f"obs[{k!r}] shape: ours {obs[k].shape} vs {ref.shape}")
             continue
         atol = obs_atol.get(k, OBS_ATOL) if isinstance(obs_atol, Mapping) else obs_atol
+        worst[k] = _worst(obs[k], ref, atol, obs_rtol)
         err = np.abs(obs[k] - ref) - obs_rtol * np.abs(ref)
         if (err > atol).any():
             i, j = np.unravel_index(np.argmax(err), err.shape)
@@ -187,6 +197,9 @@ def compare(
                 f"worst sample {i} entry {j}: ours {obs[k][i, j]:.6g} vs dm_control {ref[i, j]:.6g}"
             )
     err = np.abs(reward - samples.reward)
+    worst["reward"] = _worst(reward, samples.reward, reward_atol, 0.0)
+    if record:
+        _log(env, len(err), worst)
     if (err > reward_atol).any():
         i = int(np.argmax(err))
         problems.append(
@@ -194,6 +207,21 @@ def compare(
             f"{i}: ours {reward[i]:.6g} vs dm_control {samples.reward[i]:.6g}"
         )
     return problems
+
+
+def _worst(ours: np.ndarray, ref: np.ndarray, atol: float, rtol: float) -> dict:
+    """The largest |ours - ref| and how close it came to its tolerance ``atol + rtol * |ref|``."""
+    err = np.abs(np.asarray(ours, np.float64) - ref)
+    used = err / (atol + rtol * np.abs(ref))
+    return {"error": float(err.max()), "used": float(used.max()), "atol": atol, "rtol": rtol}
+
+
+def _log(env: Env, num_samples: int, worst: dict) -> None:
+    path = os.environ.get(LOG_ENV)
+    if path:
+        line = {"task": env.id, "impl": env.physics.impl, "samples": num_samples, "worst": worst}
+        with open(path, "a") as log:
+            log.write(json.dumps(line) + "\n")
 
 
 def record_dm_control_resets(
