@@ -84,10 +84,11 @@ def row(task_id: str, entry: dict | None) -> str:
     )
 
 
-def render(lines: list[dict]) -> str:
-    """docs/parity.md's text for the logged comparisons ``lines``."""
+def render(lines: list[dict], domains: list[str] | None = None) -> str:
+    """docs/parity.md's text for the logged comparisons ``lines`` (rows: every registered task,
+    or those of ``domains``)."""
     entries = worst_by_task(lines)
-    tasks = [info.id for info in mjxcontrol.list_tasks()]
+    tasks = [i.id for i in mjxcontrol.list_tasks() if domains is None or i.domain in domains]
     head = HEADER.format(atol=parity.OBS_ATOL, rtol=parity.OBS_RTOL, reward=parity.REWARD_ATOL)
     measured = sum(t in entries for t in tasks)
     foot = f"\n{measured} of {len(tasks)} registered tasks measured.\n"
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--log", type=Path, help="an existing log (default: run the tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "parity.md")
+    parser.add_argument("--domains", nargs="+", help="rows for these domains only")
     args = parser.parse_args(argv)
     code = 0
     log = args.log
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         log = Path(tempfile.mkdtemp()) / "parity.jsonl"
         code = run_parity_tests(log)
     lines = [json.loads(x) for x in log.read_text().splitlines() if x.strip()]
-    args.out.write_text(render(lines))
+    args.out.write_text(render(lines, args.domains))
     print(f"wrote {args.out} ({len(lines)} comparisons)")
     return code
 

@@ -64,6 +64,12 @@ def _task_of(item) -> str | None:
 
 _GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 
+# xdist groups that take longest on one worker (measured from a fresh clone on 2 cores: the
+# trainer's ~6 min, the builder doc's composed task ~4 min, corridor's and cheetah's compiles),
+# scheduled first so that the two workers finish together instead of one running a long group
+# alone at the end. Other tests keep their collection order.
+LONG_GROUPS = ("train", "builder-docs", "corridor", "cheetah", "walker")
+
 
 # tryfirst: pytest-xdist's worker turns xdist_group marks into node-id suffixes in its own
 # modifyitems hook, which would otherwise run before this one and see no marks.
@@ -71,10 +77,20 @@ _GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (--dist loadgroup), keep each domain on one worker: it compiles once."""
     for item in items:
-        group = _group_of(item)
+        group = _group_of(item) or _marked_group(item)
         if group:
             item.stash[_GROUP] = group
             item.add_marker(pytest.mark.xdist_group(group))
+    rank = {group: i for i, group in enumerate(LONG_GROUPS)}
+    items.sort(key=lambda item: rank.get(item.stash.get(_GROUP, ""), len(rank)))
+
+
+def _marked_group(item) -> str | None:
+    """The group of an explicit ``pytest.mark.xdist_group`` (e.g. tests/test_train.py)."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None:
+        return None
+    return mark.args[0] if mark.args else mark.kwargs.get("name")
 
 
 # Every XLA:CPU executable maps each of its kernels into memory separately (code, read-only data,

@@ -24,7 +24,9 @@ TAUT = 1e-3
 # samples below gives up to 4.6e-4 from C MuJoCo (18 of 256 samples above 1e-4, every one with
 # pyramidal contact rows, none of the contact-free ones); our pipeline in float64 shows the same
 # worst sample and value (ours -0.327189 vs dm_control -0.326726), so float32 plays no part.
-# Positions and reward keep the default tolerances.
+# Over other states the engines' gap is wider: 1.0e-3 on 256 samples with 80 % of the episodes
+# started as below (benchmarks/mjx_vs_c.py --start-fraction 0.8). The constant holds the fixed
+# samples here with 2x margin; positions and reward keep the default tolerances.
 VELOCITY_ATOL = 1e-3
 
 
