@@ -84,38 +84,44 @@ def in_contact(physics: Physics, model: mjx.Model, data: mjx.Data) -> jax.Array:
 def redraw_while_in_contact(
     physics: Physics,
     model: mjx.Model,
-    draw: Callable[[jax.Array], mjx.Data],
+    draw: Callable[..., mjx.Data],
     key: jax.Array,
     max_attempts: int,
+    start: mjx.Data | None = None,
 ) -> mjx.Data:
     """dm_control's ``while ncon > 0: draw again`` reset loops, as a bounded in-graph loop.
 
     Args:
       physics: the compiled physics.
       model: this env's ``mjx.Model``.
-      draw: ``key -> data`` with a newly drawn ``qpos``.
+      draw: ``key -> data`` with a newly drawn ``qpos``; with ``start``, ``(key, previous) ->
+        data``, for resets whose draws build on the rejected one (manipulator keeps its velocity).
       key: PRNG key (split once per draw).
       max_attempts: most draws made; if every one touches (:func:`in_contact`), the last is kept.
+      start: the ``previous`` of the first draw (``None``: draws are independent).
 
     Returns:
       The first draw whose geoms do not touch (or the last draw).
 
     Every draw, the first included, is made inside the loop, so the compiled reset holds one copy
     of the collision code (checking the first draw outside the loop doubled the reset's compile
-    time). The loop starts from a placeholder draw marked as touching, which is never returned.
+    time). The loop starts from a placeholder marked as touching, which is never returned.
     """
 
     def touching(carry):
         attempts, _, _, contact = carry
         return contact & (attempts < max_attempts)
 
+    chained = start is not None
+
     def redraw(carry):
-        attempts, k, _, _ = carry
+        attempts, k, previous, _ = carry
         k, sub = jax.random.split(k)
-        data = draw(sub)
+        data = draw(sub, previous) if chained else draw(sub)
         return attempts + 1, k, data, in_contact(physics, model, data)
 
-    key, sub = jax.random.split(key)
-    placeholder = draw(sub)
-    carry = (0, key, placeholder, jnp.asarray(True))
+    if not chained:
+        key, sub = jax.random.split(key)
+        start = draw(sub)  # only a placeholder of the right structure
+    carry = (0, key, start, jnp.asarray(True))
     return jax.lax.while_loop(touching, redraw, carry)[2]

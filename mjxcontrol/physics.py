@@ -247,6 +247,41 @@ class Physics:
         data = data.replace(ctrl=jnp.where(action_ok, action, 0.0))
         return self.control_step(model_with(self.model, overrides), data), action_ok
 
+    def forward_or_advance(
+        self, overrides: dict, data: mjx.Data, action: jax.Array, advance: jax.Array
+    ) -> tuple[mjx.Data, jax.Array]:
+        """:meth:`forward` (``advance`` false; ``action`` is ignored) or :meth:`advance` (true),
+        as one program that holds each physics stage once.
+
+        Jitted separately, :meth:`forward` and :meth:`advance` each compile the whole pipeline
+        (collision detection, constraints, solver), which is most of a task's compile time on a
+        CPU. Here the stages run in a loop that picks one per iteration: forward is
+        position/velocity, then dynamics; a control step is (dynamics, integration,
+        position/velocity) per substep. Results equal the two methods' (same operations, same
+        order). ``advance`` is a traced bool scalar; under ``vmap`` keep it unbatched
+        (``in_axes=None``), or every env runs every stage.
+        """
+        model = model_with(self.model, overrides)
+        action_ok = jnp.all(jnp.isfinite(action))
+        ctrl = jnp.where(advance, jnp.where(action_ok, action, 0.0), data.ctrl)
+        data = data.replace(ctrl=ctrl)
+        with mjx_cholesky():
+            if self.impl == "warp":  # no stage functions: n steps (none for forward), forward
+                n = jnp.where(advance, self.n_substeps, 0)
+                data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
+                return mjx.forward(model, data), action_ok
+            stages = [
+                functools.partial(_position_velocity_stage, model),
+                functools.partial(_dynamics_stage, model),
+                functools.partial(_integration_stage, model),
+            ]
+
+            def body(i, d):  # forward: stages 0, 1; advance: 1, 2, 0 per substep
+                return jax.lax.switch(jnp.where(advance, (i + 1) % 3, i), stages, d)
+
+            count = jnp.where(advance, 3 * self.n_substeps, 2)
+            return jax.lax.fori_loop(0, count, body, data), action_ok
+
     def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
         """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""
         return mjx.get_data(self.mj_model, data)
@@ -268,25 +303,31 @@ def _position_velocity_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     return mjx.sensor_vel(m, d)
 
 
-def _rotated_substep(m: mjx.Model, d: mjx.Data) -> mjx.Data:
-    """One ``mjx.step`` with its position/velocity stage moved from the start to the end."""
+def _dynamics_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    """Actuation, acceleration, constraint solve and acceleration sensors: ``mjx.forward`` after
+    its velocity stage."""
     d = mjx.fwd_actuation(m, d)
     d = mjx.fwd_acceleration(m, d)
-    if d._impl.efc_J.size == 0:  # no constraint rows: same shortcut as mjx.forward
-        d = d.replace(qacc=d.qacc_smooth)
-    else:
-        d = mjx.solve(m, d)
-        d = mjx.sensor_acc(m, d)
+    if d._impl.efc_J.size == 0:  # no constraint rows: mjx.forward's shortcut (no sensor_acc)
+        return d.replace(qacc=d.qacc_smooth)
+    return mjx.sensor_acc(m, mjx.solve(m, d))
+
+
+def _integration_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    """The model's integrator: positions and velocities one timestep on."""
     integrator = mujoco.mjtIntegrator(int(m.opt.integrator))
     if integrator == mujoco.mjtIntegrator.mjINT_EULER:
-        d = mjx.euler(m, d)
-    elif integrator == mujoco.mjtIntegrator.mjINT_RK4:
-        d = mjx.rungekutta4(m, d)
-    elif integrator == mujoco.mjtIntegrator.mjINT_IMPLICITFAST:
-        d = mjx.implicit(m, d)
-    else:
-        raise UnsupportedFeatureError(f"integrator {integrator.name} is not supported by MJX")
-    return _position_velocity_stage(m, d)
+        return mjx.euler(m, d)
+    if integrator == mujoco.mjtIntegrator.mjINT_RK4:
+        return mjx.rungekutta4(m, d)
+    if integrator == mujoco.mjtIntegrator.mjINT_IMPLICITFAST:
+        return mjx.implicit(m, d)
+    raise UnsupportedFeatureError(f"integrator {integrator.name} is not supported by MJX")
+
+
+def _rotated_substep(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    """One ``mjx.step`` with its position/velocity stage moved from the start to the end."""
+    return _position_velocity_stage(m, _integration_stage(m, _dynamics_stage(m, d)))
 
 
 def compile_physics(

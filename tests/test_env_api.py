@@ -1,5 +1,6 @@
 """Env API on one cheap task: bad input, NaN actions, params, AutoReset, rollout, specs."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import mujoco
@@ -177,3 +178,18 @@ def test_vmapped_batch_matches_unbatched_env(env):
         for k in one.obs:
             np.testing.assert_allclose(batched.obs[k][i], one.obs[k], atol=1e-5, rtol=1e-5)
         np.testing.assert_allclose(batched.reward[i], one.reward, atol=1e-5)
+
+
+def test_one_physics_program_matches_forward_and_advance(env):
+    """The checks' single physics program (forward and control step in one) computes what
+    ``Physics.forward`` and ``Physics.advance`` compute (pendulum: bit for bit)."""
+    physics = env.physics
+    state = jax.jit(env.reset)(jax.random.key(0))
+    overrides = {**state.params, **state.episode_params}
+    action = jnp.full(env.action_size, 0.3)
+    kernel = jax.jit(physics.forward_or_advance)
+    forward = jax.jit(lambda o, d: physics.forward(physics.model.replace(**o), d))
+    expected = forward(overrides, state.data)
+    chex.assert_trees_all_equal(kernel(overrides, state.data, action, False)[0], expected)
+    stepped = jax.jit(physics.advance)(overrides, expected, action)
+    chex.assert_trees_all_equal(kernel(overrides, expected, action, True), stepped)

@@ -213,8 +213,7 @@ def test_compiled_physics_calls_no_lapack_kernel(domain, load_env):
         action = jnp.zeros((BATCH, env.action_size), jnp.float32)
         for name, lowered in (
             ("reset", fns["reset_start"].lower(batch_keys(0))),
-            ("forward", physics["forward"].lower(overrides, state.data)),
-            ("step", physics["advance"].lower(overrides, state.data, action)),
+            ("physics", physics["kernel"].lower(overrides, state.data, action, True)),
         ):
             text = lowered.as_text()
             assert "lapack" not in text, f"{env.id} {name} calls a LAPACK kernel"

@@ -14,6 +14,7 @@ compositions, fused into one program.
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 
 from mjxcontrol.env import Env
 from mjxcontrol.physics import Physics
@@ -40,17 +41,22 @@ def physics_functions(physics: Physics) -> dict:
     """``{"forward", "advance"}``: ``jit(vmap(...))`` of the physics, shared by its tasks.
 
     ``forward(overrides, data)`` and ``advance(overrides, data, action)`` take the ``mjx.Model``
-    overrides of each env (``{**state.params, **state.episode_params}``).
+    overrides of each env (``{**state.params, **state.episode_params}``). Both run one compiled
+    program, :meth:`Physics.forward_or_advance`, so a model's physics compiles once, not twice.
     """
     if id(physics) not in _PHYSICS:
+        kernel = _jit(jax.vmap(physics.forward_or_advance, in_axes=(0, 0, 0, None)))
+        no_action = jnp.zeros(physics.mj_model.nu, jnp.float32)
 
         def forward(overrides, data):
-            return physics.forward(physics.model.replace(**overrides), data)
+            action = jnp.broadcast_to(no_action, (len(data.qpos), *no_action.shape))
+            return kernel(overrides, data, action, False)[0]
 
         _PHYSICS[id(physics)] = {
             "physics": physics,  # keeps id(physics) from being reused while cached
-            "forward": _jit(jax.vmap(forward)),
-            "advance": _jit(jax.vmap(physics.advance)),
+            "kernel": kernel,
+            "forward": forward,
+            "advance": lambda overrides, data, action: kernel(overrides, data, action, True),
         }
     return _PHYSICS[id(physics)]
 

@@ -260,3 +260,17 @@ def assert_views_equivalent(
         np.testing.assert_allclose(
             getattr(ours, field), getattr(reference, field), atol=atol, err_msg=field
         )
+
+
+def assert_looks_equivalent(
+    ours: mujoco.MjModel, reference: mujoco.MjModel, fields: tuple[str, ...] = ()
+) -> None:
+    """:func:`assert_views_equivalent`, the same numbers of materials and textures, the same
+    ``stat`` centre and extent (the free camera's framing), and the same arrays ``fields`` (for
+    example ``geom_matid`` or ``site_rgba``)."""
+    assert_views_equivalent(ours, reference)
+    assert (ours.nmat, ours.ntex) == (reference.nmat, reference.ntex)
+    for field in fields:
+        np.testing.assert_allclose(getattr(ours, field), getattr(reference, field), err_msg=field)
+    np.testing.assert_allclose(ours.stat.center, reference.stat.center)
+    np.testing.assert_allclose(ours.stat.extent, reference.stat.extent)
