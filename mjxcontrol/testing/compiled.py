@@ -62,14 +62,16 @@ def physics_functions(physics: Physics) -> dict:
 
 
 def compiled(env: Env, *, fresh: bool = False) -> dict:
-    """``{"reset", "step", "set_state", "traces"}`` for ``env``, over :data:`BATCH` envs.
+    """``{"reset", "step", "set_state", "traces", ...}`` for ``env``, over :data:`BATCH` envs.
 
     ``reset_start(keys)`` is the task's part of ``reset`` (before the physics' forward pass);
     ``reset(keys)``, ``step(state, action)`` and ``set_state(state, qpos, qvel, act,
     task_state)`` behave as ``jit(vmap(...))`` of ``env.reset``, ``env.step`` and
-    ``env.set_physics_state``; ``traces`` counts how often the task's parts of reset and step were
-    traced. States from ``reset`` carry :data:`CHECKED_PARAMS` at their compiled values in
-    ``state.params``. ``fresh=True`` makes new functions (a second trace and compile).
+    ``env.set_physics_state``; ``finish_step(state, data, action_ok)`` is the task's part of a
+    step after the physics (``physics_functions(env.physics)["advance"]``); ``traces`` counts how
+    often the task's parts of reset and step were traced. States from ``reset`` carry
+    :data:`CHECKED_PARAMS` at their compiled values in ``state.params``. ``fresh=True`` makes new
+    functions (a second trace and compile).
     """
     if not fresh and id(env) in _COMPILED:
         return _COMPILED[id(env)]
@@ -114,6 +116,7 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         "reset_start": start_fn,
         "reset": reset,
         "step": step,
+        "finish_step": finish_step_fn,
         "set_state": set_state,
     }
     if not fresh:
