@@ -130,3 +130,34 @@ def add_subtreelinvel(spec: mujoco.MjSpec, body: str) -> None:
 def capsule_volume(radius: float, half_length: float) -> float:
     """Volume of a capsule: a cylinder of the given half-length capped by two hemispheres."""
     return math.pi * radius**2 * (2.0 * half_length + 4.0 / 3.0 * radius)
+
+
+# The side-view scene of finger and ball_in_cup: a directional light, a ground plane, two cameras.
+SIDE_VIEW_GROUND_SIZE = (0.6, 0.2, 10)
+SIDE_VIEW_LIGHT_DIFFUSE = (0.6, 0.6, 0.6)
+SIDE_VIEW_LIGHT_SPECULAR = (0.3, 0.3, 0.3)
+SIDE_VIEW_CAMERAS = {  # name -> (position, xyaxes)
+    "cam0": ((0, -1, 0.8), (1, 0, 0, 0, 1, 2)),
+    "cam1": ((0, -1, 0.4), (1, 0, 0, 0, 0, 1)),
+}
+
+
+def add_side_view_scene(world, **ground_attributes) -> None:
+    """Adds the side-view scene's light, ``ground`` plane (material ``grid``, plus
+    ``ground_attributes``) and cameras ``cam0``, ``cam1`` to ``world``."""
+    world.add_light(
+        name="light",
+        type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
+        pos=(0, 0, 2),
+        diffuse=SIDE_VIEW_LIGHT_DIFFUSE,
+        specular=SIDE_VIEW_LIGHT_SPECULAR,
+    )
+    world.add_geom(
+        name="ground",
+        type=PLANE,
+        size=SIDE_VIEW_GROUND_SIZE,
+        material="grid",
+        **ground_attributes,
+    )
+    for name, (pos, xyaxes) in SIDE_VIEW_CAMERAS.items():
+        set_xyaxes(world.add_camera(name=name, pos=pos), xyaxes)

@@ -31,14 +31,6 @@ from mjxcontrol.tasks.models import _planar_common as pc
 
 MODEL_NAME = "ball in cup"
 
-GROUND_SIZE = (0.6, 0.2, 10)
-LIGHT_DIFFUSE = (0.6, 0.6, 0.6)
-LIGHT_SPECULAR = (0.3, 0.3, 0.3)
-# name -> (position, xyaxes)
-CAMERAS = {
-    "cam0": ((0, -1, 0.8), (1, 0, 0, 0, 1, 2)),
-    "cam1": ((0, -1, 0.4), (1, 0, 0, 0, 0, 1)),
-}
 
 CUP_POS = (0, 0, 0.6)
 CUP_JOINT_STIFFNESS = 20.0
@@ -75,16 +67,7 @@ def spec() -> mujoco.MjSpec:
     """Returns the ball-in-cup model as an uncompiled spec."""
     s = _common.new_spec(MODEL_NAME)
     world = s.worldbody
-    world.add_light(
-        name="light",
-        type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
-        pos=(0, 0, 2),
-        diffuse=LIGHT_DIFFUSE,
-        specular=LIGHT_SPECULAR,
-    )
-    world.add_geom(name="ground", type=pc.PLANE, size=GROUND_SIZE, material="grid")
-    for name, (pos, xyaxes) in CAMERAS.items():
-        pc.set_xyaxes(world.add_camera(name=name, pos=pos), xyaxes)
+    pc.add_side_view_scene(world)
     _add_cup(world)
     _add_ball(world)
     for name, joint in MOTORS.items():

@@ -44,14 +44,6 @@ HINGE_AXIS = (0, -1, 0)
 GEOM_SOLIMP = (0.0, 0.9, 0.01, 0.5, 2.0)
 GEOM_SOLREF = (0.02, 1.0)
 
-GROUND_SIZE = (0.6, 0.2, 10)
-LIGHT_DIFFUSE = (0.6, 0.6, 0.6)
-LIGHT_SPECULAR = (0.3, 0.3, 0.3)
-# name -> (position, xyaxes)
-CAMERAS = {
-    "cam0": ((0, -1, 0.8), (1, 0, 0, 0, 1, 2)),
-    "cam1": ((0, -1, 0.4), (1, 0, 0, 0, 0, 1)),
-}
 
 # The finger.
 PROXIMAL_POS = (-0.2, 0, 0.4)
@@ -86,16 +78,7 @@ def spec() -> mujoco.MjSpec:
     s.option.iterations = SOLVER_ITERATIONS
     s.option.disableflags |= mujoco.mjtDisableBit.mjDSBL_GRAVITY
     world = s.worldbody
-    world.add_light(
-        name="light",
-        type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
-        pos=(0, 0, 2),
-        diffuse=LIGHT_DIFFUSE,
-        specular=LIGHT_SPECULAR,
-    )
-    _add_geom(world, "ground", pc.PLANE, GROUND_SIZE, material="grid")
-    for name, (pos, xyaxes) in CAMERAS.items():
-        pc.set_xyaxes(world.add_camera(name=name, pos=pos), xyaxes)
+    pc.add_side_view_scene(world, solimp=GEOM_SOLIMP, solref=GEOM_SOLREF)
     _add_finger(world)
     _add_spinner(world)
     world.add_site(name="target", type=pc.SPHERE, pos=TARGET_POS, material="target").size[0] = (
