@@ -2,10 +2,9 @@
 
 Usage: ``python -m mjxcontrol.benchmarks.batch_smoke --num-envs 1024 --steps 5``. Prints one line
 per task (compile and run seconds, finite or not) and exits non-zero if any output is not finite.
-Not part of the test suite: at 1,024 envs it takes ~15 minutes on a 2-core CPU; ``--shard K/N``
-splits the registry between processes. (Pinning each shard to a core with ``taskset`` is no longer
-needed: the physics no longer calls jaxlib's LAPACK Cholesky, which could deadlock; see
-mjxcontrol/linalg.py.)
+Not part of the test suite: at 1,024 envs it takes ~15 minutes on a 2-core CPU. On a CPU with
+few cores, run each shard pinned to one core (``taskset -c K ... --shard K/N``): jaxlib 0.10.2's
+batched LAPACK Cholesky (MJX's Newton solver) can deadlock XLA's CPU thread pool at large batches.
 """
 
 from __future__ import annotations
