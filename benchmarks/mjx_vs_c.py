@@ -4,8 +4,11 @@ Records dm_control states (``mjxcontrol.testing.parity.record_dm_control``, opti
 parity test's start function), then steps each one control step with C MuJoCo (``mj_step``) and
 with raw ``mjx.step`` on the *same* compiled model (dm_control's, after its reset), and reports the
 worst ``|qvel_mjx - qvel_C|``, how many samples exceed 1e-4, and the constraint kinds (``efc_type``)
-active in the worst ones. Run with ``JAX_ENABLE_X64=1`` to take float32 out of the comparison: what
-remains is the engines' difference, which no port can remove (e.g. finger, ball_in_cup).
+active in the worst ones; ``--sensors`` adds, per sensor, the worst difference of its reading in
+the state after the step (``mj_forward`` / ``mjx.forward``: what a task observes). Run with
+``JAX_ENABLE_X64=1`` to take float32 out of the comparison: what remains is the engines'
+difference, which no port can remove (e.g. finger, ball_in_cup). Without it, MJX runs in float32
+as the envs do: the floor under a float32 tolerance.
 
     JAX_ENABLE_X64=1 python -m mjxcontrol.benchmarks.mjx_vs_c finger spin \\
         --start tests/parity/test_finger.py:_spin_start --max-episode-steps 30 --action-scale 1.5
@@ -43,8 +46,9 @@ def load_start(spec: str | None):
 
 
 def step_c(model, samples, n_substeps):
-    """``([N, nv] qvel after one control step, [N] sets of efc types met)`` with C MuJoCo."""
-    data, out, kinds = mujoco.MjData(model), [], []
+    """``([N, nv] qvel, [N, nsensordata] sensors after one control step, [N] sets of efc types
+    met)`` with C MuJoCo."""
+    data, out, sensors, kinds = mujoco.MjData(model), [], [], []
     for qpos, qvel, act, ctrl in zip(
         samples.qpos, samples.qvel, samples.act, samples.action, strict=True
     ):
@@ -55,12 +59,15 @@ def step_c(model, samples, n_substeps):
             mujoco.mj_step(model, data)
             met |= {int(t) for t in data.efc_type[: data.nefc]}
         out.append(data.qvel.copy())
+        mujoco.mj_forward(model, data)
+        sensors.append(data.sensordata.copy())
         kinds.append(sorted(met))
-    return np.stack(out), kinds
+    return np.stack(out), np.stack(sensors), kinds
 
 
-def step_mjx(model, samples, n_substeps) -> np.ndarray:
-    """``[N, nv]`` qvel after one control step with raw ``mjx.step`` (impl="jax")."""
+def step_mjx(model, samples, n_substeps) -> tuple[np.ndarray, np.ndarray]:
+    """``([N, nv] qvel, [N, nsensordata] sensors)`` after one control step with raw
+    ``mjx.step`` (impl="jax")."""
     mx = mjx.put_model(model)
 
     def one(qpos, qvel, act, ctrl):
@@ -69,10 +76,23 @@ def step_mjx(model, samples, n_substeps) -> np.ndarray:
         # make_data, int64 after a step under JAX_ENABLE_X64), which a loop carry must keep.
         data = mjx.step(mx, data)
         data = jax.lax.fori_loop(1, n_substeps, lambda _, d: mjx.step(mx, d), data)
-        return data.qvel
+        return data.qvel, mjx.forward(mx, data).sensordata
 
     args = (samples.qpos, samples.qvel, samples.act, samples.action)
-    return np.asarray(jax.jit(jax.vmap(one))(*(jnp.asarray(a) for a in args)))
+    qvel, sensors = jax.jit(jax.vmap(one))(*(jnp.asarray(a) for a in args))
+    return np.asarray(qvel), np.asarray(sensors)
+
+
+def report_sensors(model, ours: np.ndarray, ref: np.ndarray) -> None:
+    """Prints, per sensor, the worst |difference| of its entries and how many samples exceed
+    :data:`THRESHOLD` (absolute) + :data:`THRESHOLD` x |C's reading| (relative)."""
+    for i in range(model.nsensor):
+        adr, dim = model.sensor_adr[i], model.sensor_dim[i]
+        a, b = ours[:, adr : adr + dim], ref[:, adr : adr + dim]
+        err = np.abs(a - b).max(axis=1)
+        above = (np.abs(a - b) > THRESHOLD * (1 + np.abs(b))).any(axis=1).sum()
+        name = mujoco.mj_id2name(model, mujoco.mjtObj.mjOBJ_SENSOR, i) or str(i)
+        print(f"  sensor {name}: worst {err.max():.3g} (sample {err.argmax()}), {above} above")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-fraction", type=float, default=0.5)
     parser.add_argument("--max-episode-steps", type=int, default=200)
     parser.add_argument("--action-scale", type=float, default=1.0)
+    parser.add_argument("--sensors", action="store_true", help="also compare sensor readings")
     args = parser.parse_args(argv)
     from dm_control import suite
 
@@ -100,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     env.reset()  # some tasks write into the model at reset (finger/spin's damping)
     model = env.physics.model.ptr
     n_substeps = int(round(env.control_timestep() / model.opt.timestep))
-    c, kinds = step_c(model, samples, n_substeps)
-    err = np.abs(step_mjx(model, samples, n_substeps) - c).max(axis=1)
+    c, c_sensors, kinds = step_c(model, samples, n_substeps)
+    qvel, sensors = step_mjx(model, samples, n_substeps)
+    err = np.abs(qvel - c).max(axis=1)
     precision = "float64" if jax.config.jax_enable_x64 else "float32"
     print(
         f"{args.domain}/{args.task} ({precision}, {len(err)} samples, {n_substeps} substeps): "
@@ -110,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     names = {int(v): k for k, v in mujoco.mjtConstraint.__members__.items()}
     for i in np.argsort(-err)[:5]:
         print(f"  sample {i}: {err[i]:.3g}  constraints {[names.get(k, k) for k in kinds[i]]}")
+    if args.sensors:
+        report_sensors(model, sensors, c_sensors)
     return 0
 
 

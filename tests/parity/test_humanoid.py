@@ -94,13 +94,13 @@ def test_one_step_parity(load_env, task):
     assert (head < LYING_HEAD_Z).mean() > 0.1, "samples must contain states lying on the floor"
     assert np.ptp(samples.reward) > 0.3, "samples must span low and high rewards"
     env = load_env(f"humanoid/{task}")
-    assert parity.compare(env, samples, obs_atol=OBS_ATOL, reward_atol=REWARD_ATOL) == []
-    obs, _ = parity.step_ours(env, samples)
-    close = np.ones(len(samples.reward), bool)
-    for key, ref in samples.obs.items():
-        err = np.abs(obs[key] - ref) - parity.OBS_RTOL * np.abs(ref)
-        close &= (err <= parity.OBS_ATOL).all(axis=1)
-    assert close.mean() >= MOST_SAMPLES, f"only {close.mean():.0%} of samples within the default"
+    problems = parity.compare(
+        env, samples, obs_atol=OBS_ATOL, reward_atol=REWARD_ATOL, most_samples=MOST_SAMPLES
+    )
+    assert problems == []
+    # The loose tolerances are needed: not every sample meets the default (MJX departs in some).
+    strict = parity.compare(env, samples, obs_atol=OBS_ATOL, most_samples=1.0, record=False)
+    assert any("within the default" in p for p in strict)
 
 
 @pytest.mark.parametrize("task", TASKS)
