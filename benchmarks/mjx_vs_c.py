@@ -45,9 +45,9 @@ def load_start(spec: str | None):
     return getattr(module, name)
 
 
-def step_c(model, samples, n_substeps):
-    """``([N, nv] qvel, [N, nsensordata] sensors after one control step, [N] sets of efc types
-    met)`` with C MuJoCo."""
+def step_c(model, samples, n_substeps, sensors_too: bool = False):
+    """``([N, nv] qvel, [N, nsensordata] sensors after one control step (empty unless
+    ``sensors_too``), [N] sets of efc types met)`` with C MuJoCo."""
     data, out, sensors, kinds = mujoco.MjData(model), [], [], []
     for qpos, qvel, act, ctrl in zip(
         samples.qpos, samples.qvel, samples.act, samples.action, strict=True
@@ -59,15 +59,16 @@ def step_c(model, samples, n_substeps):
             mujoco.mj_step(model, data)
             met |= {int(t) for t in data.efc_type[: data.nefc]}
         out.append(data.qvel.copy())
-        mujoco.mj_forward(model, data)
-        sensors.append(data.sensordata.copy())
+        if sensors_too:
+            mujoco.mj_forward(model, data)
+        sensors.append(data.sensordata.copy() if sensors_too else np.zeros(0))
         kinds.append(sorted(met))
     return np.stack(out), np.stack(sensors), kinds
 
 
-def step_mjx(model, samples, n_substeps) -> tuple[np.ndarray, np.ndarray]:
-    """``([N, nv] qvel, [N, nsensordata] sensors)`` after one control step with raw
-    ``mjx.step`` (impl="jax")."""
+def step_mjx(model, samples, n_substeps, sensors_too: bool = False):
+    """``([N, nv] qvel, [N, nsensordata] sensors or None)`` after one control step with raw
+    ``mjx.step`` (impl="jax"); the sensors (an extra ``mjx.forward``) only if ``sensors_too``."""
     mx = mjx.put_model(model)
 
     def one(qpos, qvel, act, ctrl):
@@ -76,11 +77,11 @@ def step_mjx(model, samples, n_substeps) -> tuple[np.ndarray, np.ndarray]:
         # make_data, int64 after a step under JAX_ENABLE_X64), which a loop carry must keep.
         data = mjx.step(mx, data)
         data = jax.lax.fori_loop(1, n_substeps, lambda _, d: mjx.step(mx, d), data)
-        return data.qvel, mjx.forward(mx, data).sensordata
+        return data.qvel, mjx.forward(mx, data).sensordata if sensors_too else None
 
     args = (samples.qpos, samples.qvel, samples.act, samples.action)
     qvel, sensors = jax.jit(jax.vmap(one))(*(jnp.asarray(a) for a in args))
-    return np.asarray(qvel), np.asarray(sensors)
+    return np.asarray(qvel), None if sensors is None else np.asarray(sensors)
 
 
 def report_sensors(model, ours: np.ndarray, ref: np.ndarray) -> None:
@@ -121,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     env.reset()  # some tasks write into the model at reset (finger/spin's damping)
     model = env.physics.model.ptr
     n_substeps = int(round(env.control_timestep() / model.opt.timestep))
-    c, c_sensors, kinds = step_c(model, samples, n_substeps)
-    qvel, sensors = step_mjx(model, samples, n_substeps)
+    c, c_sensors, kinds = step_c(model, samples, n_substeps, args.sensors)
+    qvel, sensors = step_mjx(model, samples, n_substeps, args.sensors)
     err = np.abs(qvel - c).max(axis=1)
     precision = "float64" if jax.config.jax_enable_x64 else "float32"
     print(
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     names = {int(v): k for k, v in mujoco.mjtConstraint.__members__.items()}
     for i in np.argsort(-err)[:5]:
         print(f"  sample {i}: {err[i]:.3g}  constraints {[names.get(k, k) for k in kinds[i]]}")
-    if args.sensors:
+    if sensors is not None:
         report_sensors(model, sensors, c_sensors)
     return 0
 
