@@ -65,10 +65,11 @@ def _task_of(item) -> str | None:
 _GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 
 # xdist groups that take longest on one worker (measured from a fresh clone on 2 cores: the
-# trainer's ~6 min, the builder doc's composed task ~4 min, corridor's and cheetah's compiles),
+# trainer's ~6 min, humanoid's and quadruped's (~13 min alone with a NaN hunt sharing the cores),
+# the builder doc's composed task ~4 min, corridor's and cheetah's compiles),
 # scheduled first so that the two workers finish together instead of one running a long group
 # alone at the end. Other tests keep their collection order.
-LONG_GROUPS = ("train", "builder-docs", "corridor", "cheetah", "walker")
+LONG_GROUPS = ("train", "humanoid", "quadruped", "builder-docs", "corridor", "cheetah", "walker")
 
 
 # tryfirst: pytest-xdist's worker turns xdist_group marks into node-id suffixes in its own

@@ -15,6 +15,7 @@ from mjxcontrol.testing.compiled import (
     BATCH,
     batch_keys,
     compiled,
+    dynamics_key,
     physics_functions,
     reset_batch,
 )
@@ -203,7 +204,7 @@ def test_compiled_physics_calls_no_lapack_kernel(domain, load_env):
     for info in mjxcontrol.list_tasks():
         if info.domain == domain:
             env = load_env(info.id)
-            envs.setdefault(id(env.physics), env)
+            envs.setdefault(dynamics_key(env.physics), env)
     for env in envs.values():
         # The programs the other checks compiled (env.reset and env.step are their
         # compositions): lowering them again reuses their traces instead of tracing MJX anew.
@@ -213,7 +214,10 @@ def test_compiled_physics_calls_no_lapack_kernel(domain, load_env):
         action = jnp.zeros((BATCH, env.action_size), jnp.float32)
         for name, lowered in (
             ("reset", fns["reset_start"].lower(batch_keys(0))),
-            ("physics", physics["kernel"].lower(overrides, state.data, action, True)),
+            (
+                "physics",
+                physics["kernel"].lower(physics["inputs"], overrides, state.data, action, True),
+            ),
         ):
             text = lowered.as_text()
             assert "lapack" not in text, f"{env.id} {name} calls a LAPACK kernel"

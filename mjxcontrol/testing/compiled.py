@@ -13,8 +13,13 @@ compositions, fused into one program.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+
 import jax
 import jax.numpy as jnp
+import mujoco
+import numpy as np
 
 from mjxcontrol.env import Env
 from mjxcontrol.physics import Physics
@@ -33,30 +38,80 @@ COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 # same compiled step also serves the property tests that scale them (tests/test_properties.py).
 CHECKED_PARAMS = ("body_mass", "dof_damping", "geom_friction", "actuator_gear")
 
+# Model fields that every physics kernel here takes as inputs rather than as compiled-in
+# constants. Models that differ only in these (quadruped walk's and run's floors differ only in
+# the plane's size) then run one compiled program with their own values. ``stat.extent`` is ignored
+# when comparing models: MJX carries it but never reads it (its own docstring: "not used"), and it
+# is derived from the geom sizes. tests/test_compiled.py proves the sharing by tracing.
+KERNEL_INPUTS = ("geom_size",)
+
 _COMPILED: dict[int, dict] = {}
 _PHYSICS: dict[int, dict] = {}
+_KERNELS: dict[tuple, dict] = {}  # dynamics_key -> {"physics": leader, "fn": kernel}
+
+
+def dynamics_key(physics: Physics) -> tuple:
+    """What a physics kernel compiles from: the model but for :data:`KERNEL_INPUTS` (and its
+    unused ``stat.extent``), the impl and the substeps per control step."""
+    model = copy.deepcopy(physics.mj_model)
+    for name in KERNEL_INPUTS:
+        getattr(model, name)[:] = 0
+    model.stat.extent = 0.0
+    buffer = np.empty(mujoco.mj_sizeModel(model), np.uint8)
+    mujoco.mj_saveModel(model, None, buffer)
+    return hashlib.sha256(buffer.tobytes()).hexdigest(), physics.impl, physics.n_substeps
+
+
+def kernel_inputs(physics: Physics) -> dict:
+    """This physics' values of :data:`KERNEL_INPUTS`, as its shared kernel's first argument."""
+    return {name: getattr(physics.model, name) for name in KERNEL_INPUTS}
+
+
+def batched_kernel(physics: Physics):
+    """``vmap`` of ``physics.forward_or_advance`` taking ``(inputs, overrides, data, action,
+    advance)``: ``inputs`` (:func:`kernel_inputs`) are unbatched and overridden by ``overrides``."""
+
+    def run(inputs, overrides, data, action, advance):
+        return physics.forward_or_advance({**inputs, **overrides}, data, action, advance)
+
+    return jax.vmap(run, in_axes=(None, 0, 0, 0, None))
+
+
+def _kernel(physics: Physics):
+    """The jitted :func:`batched_kernel` shared by every physics with this :func:`dynamics_key`
+    (the first one's)."""
+    key = dynamics_key(physics)
+    if key not in _KERNELS:
+        # ``physics`` keeps the leader alive, so that its closure stays valid while cached
+        _KERNELS[key] = {"physics": physics, "fn": _jit(batched_kernel(physics))}
+    return _KERNELS[key]["fn"]
 
 
 def physics_functions(physics: Physics) -> dict:
-    """``{"forward", "advance"}``: ``jit(vmap(...))`` of the physics, shared by its tasks.
+    """``{"forward", "advance", "kernel", "inputs"}``: ``jit(vmap(...))`` of the physics, shared
+    by its tasks and by every physics with the same :func:`dynamics_key`.
 
     ``forward(overrides, data)`` and ``advance(overrides, data, action)`` take the ``mjx.Model``
     overrides of each env (``{**state.params, **state.episode_params}``). Both run one compiled
     program, :meth:`Physics.forward_or_advance`, so a model's physics compiles once, not twice.
     """
     if id(physics) not in _PHYSICS:
-        kernel = _jit(jax.vmap(physics.forward_or_advance, in_axes=(0, 0, 0, None)))
+        kernel = _kernel(physics)
+        inputs = kernel_inputs(physics)
         no_action = jnp.zeros(physics.mj_model.nu, jnp.float32)
 
         def forward(overrides, data):
             action = jnp.broadcast_to(no_action, (len(data.qpos), *no_action.shape))
-            return kernel(overrides, data, action, False)[0]
+            return kernel(inputs, overrides, data, action, False)[0]
 
         _PHYSICS[id(physics)] = {
             "physics": physics,  # keeps id(physics) from being reused while cached
-            "kernel": kernel,
+            "kernel": kernel,  # (inputs, overrides, data, action, advance)
+            "inputs": inputs,
             "forward": forward,
-            "advance": lambda overrides, data, action: kernel(overrides, data, action, True),
+            "advance": lambda overrides, data, action: kernel(
+                inputs, overrides, data, action, True
+            ),
         }
     return _PHYSICS[id(physics)]
 
@@ -125,16 +180,30 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
 
 
 def _jit(fn):
-    return jax.jit(fn, compiler_options=COMPILER_OPTIONS)
+    """``jax.jit`` with :data:`COMPILER_OPTIONS`, every argument placed on the first device.
+
+    Without the explicit placement a jitted function is lowered and compiled once per mix of
+    committed and uncommitted arguments: a reset's states (from keys) are uncommitted, a step's
+    (from programs fed the model's device arrays) committed, parity's states partly host arrays.
+    Measured on quadruped/walk before this: its physics compiled twice, once for the reset's
+    forward pass and once for the step.
+    """
+    placed = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
+    return jax.jit(fn, in_shardings=placed, compiler_options=COMPILER_OPTIONS)
 
 
 def _fresh_physics(physics: Physics) -> dict:
-    saved = _PHYSICS.pop(id(physics), None)
+    key = dynamics_key(physics)
+    saved = _PHYSICS.pop(id(physics), None), _KERNELS.pop(key, None)
     try:
         return physics_functions(physics)
     finally:
-        if saved is not None:
-            _PHYSICS[id(physics)] = saved
+        _PHYSICS.pop(id(physics), None)
+        _KERNELS.pop(key, None)
+        if saved[0] is not None:
+            _PHYSICS[id(physics)] = saved[0]
+        if saved[1] is not None:
+            _KERNELS[key] = saved[1]
 
 
 def _overrides(state) -> dict:
