@@ -7,13 +7,15 @@ options and measured two ways:
   resets followed by up to ``--episode-steps`` random steps (contact-rich states included), each
   state stepped once by both engines from the same qpos/qvel/act; the error is the worst
   ``|ours - dm_control| / (1 + |dm_control|)`` over every observation entry and the reward, and
-  ``binds`` is the fraction of samples whose last substep used every allowed iteration;
+  ``binds`` is the fraction of samples for which C MuJoCo needs more iterations than the cap in
+  some substep (:func:`c_iterations`; MJX does not report its own count);
 * env-steps/s at ``--num-envs`` envs with uniform random actions (mjxcontrol bench's harness).
 
 A cap is *exact* when its worst error is within ``EXACT_SLACK`` of dm_control's own setting's
-(the first row). Prints JSON lines; ``--markdown PATH`` appends the task's table.
+(the first row). Prints JSON lines (``--log PATH`` appends them to a file, which
+``python -m mjxcontrol.benchmarks.performance_table`` renders as docs/performance.md).
 
-    python -m mjxcontrol.benchmarks.solver_sweep walker/walk --caps 100:50,8:8,4:8,2:5
+    python -m mjxcontrol.benchmarks.solver_sweep walker/walk --caps 100:50,8:8,4:8 --log s.jsonl
 """
 
 from __future__ import annotations
@@ -44,10 +46,9 @@ def env_with(task_id: str, options: dict) -> Env:
     return Env(config, physics, info.domain, info.name, profile="sweep")
 
 
-def one_step_error(env: Env, batches: list) -> tuple[float, float]:
-    """``(worst relative error, fraction of samples whose solver used every iteration)``."""
-    worst, binds, total = 0.0, 0, 0
-    cap = int(env.physics.mj_model.opt.iterations)
+def one_step_error(env: Env, batches: list) -> float:
+    """The worst relative error of our step over every sample's observations and reward."""
+    worst = 0.0
     for samples in batches:
         state = parity.step_ours_state(env, samples)
         obs = {k: np.asarray(v).reshape(parity.BATCH, -1) for k, v in state.obs.items()}
@@ -57,10 +58,35 @@ def one_step_error(env: Env, batches: list) -> tuple[float, float]:
         worst = max(
             worst, float(np.max(np.abs(reward - samples.reward) / (1 + np.abs(samples.reward))))
         )
-        niter = np.asarray(state.data._impl.solver_niter)
-        binds += int((niter.reshape(len(niter), -1).max(1) >= cap).sum())
-        total += len(niter)
-    return worst, binds / total
+    return worst
+
+
+def c_iterations(domain: str, task: str, batches: list) -> np.ndarray:
+    """``[N]``: per sample, the most Newton iterations C MuJoCo needs in any substep of its
+    control step (float64, dm_control's options, started cold: ``qacc_warmstart`` zero, as our
+    one-step comparison starts). MJX does not report its own count (its solver's iteration
+    counter never reaches ``mjx.Data``), so a cap *binds* where C needs more than it: a proxy,
+    since float32 MJX may need a few iterations more or fewer than float64 C."""
+    import mujoco
+    from dm_control import suite
+
+    env = suite.load(domain, task)
+    env.reset()
+    m, d = env.physics.model.ptr, env.physics.data.ptr
+    n_substeps = round(env.control_timestep() / m.opt.timestep)
+    most = []
+    for samples in batches:
+        for qpos, qvel, act, action in zip(
+            samples.qpos, samples.qvel, samples.act, samples.action, strict=True
+        ):
+            mujoco.mj_resetData(m, d)
+            d.qpos[:], d.qvel[:], d.act[:], d.ctrl[:] = qpos, qvel, act, action
+            niter = 0
+            for _ in range(n_substeps):
+                mujoco.mj_step(m, d)
+                niter = max(niter, int(d.solver_niter[0]))
+            most.append(niter)
+    return np.asarray(most)
 
 
 def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, steps: int):
@@ -77,11 +103,13 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
         )
         for seed in range(-(-samples // parity.BATCH))
     ]
+    needed = c_iterations(domain, task, batches)
     rows = []
-    for iterations, ls_iterations in caps:
+    for i, (iterations, ls_iterations) in enumerate(caps):
         options = {"iterations": iterations, "ls_iterations": ls_iterations}
         env = env_with(task_id, options)
-        error, binds = one_step_error(env, batches)
+        error = one_step_error(env, batches)
+        binds = float(np.mean(needed > iterations))
         speed = throughput.measure(
             env, num_envs, steps, chunk=min(steps, 20), raw=False, progress=False
         )
@@ -91,9 +119,17 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
                 **options,
                 "worst_rel_error": error,
                 "binds": binds,
+                "c_iterations_max": int(needed.max()),
+                "c_iterations_median": float(np.median(needed)),
                 "samples": len(batches) * parity.BATCH,
                 "env_steps_per_s": speed.env_steps_per_s,
                 "compile_s": speed.compile_s,
+                "first": i == 0,
+                "episode_steps": episode_steps,
+                "num_envs": num_envs,
+                "slack": EXACT_SLACK,
+                "device": speed.device,
+                "versions": speed.versions,
             }
         )
         print(json.dumps(rows[-1]), flush=True)
@@ -102,24 +138,6 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
     for row in rows:
         row["exact"] = row["worst_rel_error"] <= base + EXACT_SLACK
     return rows
-
-
-def markdown(rows) -> str:
-    """The task's rows as a markdown table."""
-    lines = [
-        f"#### {rows[0]['task']} ({rows[0]['samples']} states)",
-        "",
-        "| iterations (ls) | worst one-step rel. error | cap binds | exact | env-steps/s "
-        "| compile s |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['iterations']} ({r['ls_iterations']}) | {r['worst_rel_error']:.2g} | "
-            f"{100 * r['binds']:.1f} % | {'yes' if r['exact'] else 'no'} | "
-            f"{r['env_steps_per_s']:,.0f} | {r['compile_s']:.0f} |"
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _caps(text: str):
@@ -142,15 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episode-steps", type=positive_int, default=500)
     parser.add_argument("--num-envs", type=positive_int, default=1024)
     parser.add_argument("--steps", type=positive_int, default=60)
-    parser.add_argument("--markdown", help="append the tables to this file")
+    parser.add_argument("--log", help="append the JSON lines to this file")
     args = parser.parse_args(argv)
     for task_id in args.tasks:
         rows = sweep(
             task_id, args.caps, args.samples, args.episode_steps, args.num_envs, args.steps
         )
-        if args.markdown:
-            with open(args.markdown, "a") as f:
-                f.write(markdown(rows) + "\n")
+        if args.log:
+            with open(args.log, "a") as f:
+                f.writelines(json.dumps(row) + "\n" for row in rows)
     return 0
 
 

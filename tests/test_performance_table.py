@@ -1,0 +1,39 @@
+"""benchmarks/performance_table.py renders the solver-sweep log: the profiles' caps with their
+measured effect, unmeasured caps flagged, and the last sweep of a task kept."""
+
+from mjxcontrol import profiles
+from mjxcontrol.benchmarks import performance_table
+
+
+def _row(task, cap, error, speed, first=False):
+    return {
+        "task": task,
+        "iterations": cap[0],
+        "ls_iterations": cap[1],
+        "worst_rel_error": error,
+        "binds": 0.0,
+        "samples": 1024,
+        "env_steps_per_s": speed,
+        "compile_s": 30.0,
+        "first": first,
+        "slack": 1e-5,
+    }
+
+
+def test_profile_cells_show_measured_caps_and_flag_unmeasured_ones(monkeypatch):
+    monkeypatch.setattr(profiles, "EXACT", {"walker": {"iterations": 8, "ls_iterations": 8}})
+    monkeypatch.setattr(profiles, "FAST", {})
+    stale = [_row("walker/walk", (100, 50), 9.0, 1.0, first=True)]
+    walker = [
+        _row("walker/walk", (100, 50), 1e-3, 100.0, first=True),
+        _row("walker/walk", (8, 8), 1e-3, 400.0),
+        _row("walker/walk", (4, 8), 2.0, 800.0),
+    ]
+    cheetah = [_row("cheetah/run", (100, 50), 1e-5, 50.0, first=True)]
+    text = performance_table.render(stale + walker + cheetah)
+    rows = {r.split(" | ")[0].lstrip("| "): r for r in text.splitlines() if r.startswith("| ")}
+    assert rows["walker/walk"] == "| walker/walk | 8 (8) | 4.00x | 4 (8) | 2.0e+00 | 8.00x |"
+    # cheetah's exact profile is dm_control's own cap (measured), its fast cap was never swept.
+    assert rows["cheetah/run"].startswith("| cheetah/run | 100 (50) | 1.00x | 4 (8) | not measured")
+    assert "| 4 (8) | 2 | 0.0 % | no |" in text and "| 8 (8) | 0.001 | 0.0 % | yes |" in text
+    assert "walker/stand" in text.split("running their domain's exact cap")[1].split(".")[0]
