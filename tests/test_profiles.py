@@ -6,6 +6,7 @@ import pytest
 
 import mjxcontrol
 from mjxcontrol import profiles
+from mjxcontrol.benchmarks import performance_table
 from mjxcontrol.cli import main
 
 
@@ -32,3 +33,32 @@ def test_info_shows_both_profiles(capsys):
     shown = json.loads(capsys.readouterr().out)["physics_profiles"]
     assert set(shown) == set(profiles.PROFILES)
     assert shown["exact"]["iterations"] >= shown["fast"]["iterations"]
+
+
+def test_every_exact_cap_is_backed_by_a_logged_sweep():
+    """A cap in the exact profile must have been measured against dm_control: each logged sweep
+    of its domain (or task) has a row with that cap whose worst one-step error is within the
+    sweep's slack of dm_control's own cap (docs/performance.md is rendered from the same log)."""
+    lines = [json.loads(x) for x in performance_table.LOG.read_text().splitlines() if x]
+    sweeps = performance_table.by_task(lines)
+    assert profiles.EXACT, "the exact profile sets no cap, so this test has nothing to check"
+    for key, options in profiles.EXACT.items():
+        tasks = [t for t in sweeps if key in (t, t.split("/")[0])]
+        assert tasks, f"no logged sweep for {key!r}"
+        for task in tasks:
+            base, *rows = sweeps[task]
+            assert base["first"], f"{task}: a sweep starts with dm_control's own cap"
+            cap = (options["iterations"], options["ls_iterations"])
+            found = [r for r in rows if (r["iterations"], r["ls_iterations"]) == cap]
+            assert found, f"{task}: the exact cap {cap} was not swept"
+            limit = base["worst_rel_error"] + base["slack"]
+            assert found[0]["worst_rel_error"] <= limit, f"{task}: cap {cap} is not exact"
+
+
+def test_fast_is_never_capped_above_exact():
+    for info in mjxcontrol.list_tasks():
+        exact = profiles.overrides(info.id, "exact")
+        fast = profiles.overrides(info.id, "fast")
+        for name, cap in exact.items():
+            if name in ("iterations", "ls_iterations"):
+                assert fast[name] <= cap, f"{info.id}: fast {name} {fast[name]} > exact {cap}"
