@@ -20,6 +20,7 @@ from pathlib import Path
 
 import mjxcontrol
 from mjxcontrol import profiles
+from mjxcontrol.benchmarks.solver_sweep import is_exact
 
 ROOT = Path(__file__).resolve().parent.parent
 # The committed sweep log behind docs/performance.md and the exact profile's caps.
@@ -60,7 +61,7 @@ def _cap(options: dict, base: dict) -> tuple[int, int]:
     )
 
 
-def _find(rows: list[dict], cap: tuple[int, int]) -> dict | None:
+def find_cap(rows: list[dict], cap: tuple[int, int]) -> dict | None:
     return next((r for r in rows if (r["iterations"], r["ls_iterations"]) == cap), None)
 
 
@@ -71,7 +72,7 @@ def profile_row(task_id: str, rows: list[dict]) -> str:
     for profile in profiles.PROFILES:
         options = profiles.overrides(task_id, profile)
         cap = _cap(options, base)
-        found = _find(rows, cap)
+        found = find_cap(rows, cap)
         label = f"{cap[0]} ({cap[1]})"
         if found is None:
             cells += [f"{label}", "not measured"] + ([] if profile == "exact" else [""])
@@ -95,7 +96,7 @@ def sweep_table(rows: list[dict]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        exact = r["worst_rel_error"] <= base["worst_rel_error"] + r["slack"]
+        exact = is_exact(r, base)
         lines.append(
             f"| {r['iterations']} ({r['ls_iterations']}) | {r['worst_rel_error']:.2g} | "
             f"{100 * r['binds']:.1f} % | {'yes' if exact else 'no'} | "
