@@ -138,6 +138,7 @@ class Env:
         data, task_state = self.task.initialize(
             self.physics, model, self.physics.make_data(), reset_key
         )
+        episode_params = self._with_state_params(params, episode_params, task_state)
         zero = jnp.zeros((), FLOAT)
         return State(
             data=data.replace(ctrl=jnp.zeros_like(data.ctrl)),
@@ -242,11 +243,24 @@ class Env:
         Runs ``mjx.forward`` so positions and everything derived from them are current, then
         recomputes the observation. ``task_state`` (e.g. a target) replaces the old one if given.
         """
+        state = self.with_task_state(state, task_state)
         data = state.data.replace(qpos=jnp.asarray(qpos, FLOAT), qvel=jnp.asarray(qvel, FLOAT))
         if act is not None:
             data = data.replace(act=jnp.asarray(act, FLOAT))
         data = self.physics.forward(self.state_model(state), data)
-        return self.with_data(state, data, task_state)
+        return self.with_data(state, data)
+
+    def with_task_state(self, state: State, task_state=None) -> State:
+        """``state`` with ``task_state`` (if given) and the model overrides that follow from it
+        (``Task.state_params``) in ``state.episode_params``; ``data`` is not recomputed."""
+        if task_state is None:
+            return state
+        episode_params = self._with_state_params(state.params, state.episode_params, task_state)
+        return state.replace(task_state=task_state, episode_params=episode_params)
+
+    def _with_state_params(self, params, episode_params, task_state) -> dict:
+        merged = {**params, **episode_params}
+        return {**episode_params, **self.task.state_params(self.physics, merged, task_state)}
 
     def with_data(self, state: State, data: mjx.Data, task_state=None) -> State:
         """``state`` with forwarded ``data`` (and ``task_state`` if given) and its observation."""

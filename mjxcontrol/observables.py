@@ -7,6 +7,7 @@ names resolve to static indices at trace time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -95,33 +96,57 @@ def redraw_while_in_contact(
       physics: the compiled physics.
       model: this env's ``mjx.Model``.
       draw: ``key -> data`` with a newly drawn ``qpos``; with ``start``, ``(key, previous) ->
-        data``, for resets whose draws build on the rejected one (manipulator keeps its velocity).
+        data``, for resets whose draws build on the rejected one.
       key: PRNG key (split once per draw).
       max_attempts: most draws made; if every one touches (:func:`in_contact`), the last is kept.
       start: the ``previous`` of the first draw (``None``: draws are independent).
 
     Returns:
       The first draw whose geoms do not touch (or the last draw).
+    """
+    return redraw_while(
+        draw, lambda data: in_contact(physics, model, data), key, max_attempts, start
+    )
+
+
+def redraw_while(
+    draw: Callable[..., Any],
+    rejected: Callable[[Any], jax.Array],
+    key: jax.Array,
+    max_attempts: int,
+    start: Any = None,
+) -> Any:
+    """A rejection-sampling loop in the graph: draws until ``rejected(sample)`` is False.
+
+    Args:
+      draw: ``key -> sample`` (any pytree); with ``start``, ``(key, previous) -> sample``.
+      rejected: ``sample -> bool scalar``, e.g. whether its geoms touch.
+      key: PRNG key (split once per draw).
+      max_attempts: most draws made; if all are rejected, the last is kept.
+      start: the ``previous`` of the first draw (``None``: draws are independent).
+
+    Returns:
+      The first accepted sample (or the last one drawn).
 
     Every draw, the first included, is made inside the loop, so the compiled reset holds one copy
-    of the collision code (checking the first draw outside the loop doubled the reset's compile
-    time). The loop starts from a placeholder marked as touching, which is never returned.
+    of the rejection test (checking the first draw outside the loop doubled the reset's compile
+    time). The loop starts from a zero placeholder marked as rejected, which is never returned.
     """
 
-    def touching(carry):
-        attempts, _, _, contact = carry
-        return contact & (attempts < max_attempts)
+    def again(carry):
+        attempts, _, _, reject = carry
+        return reject & (attempts < max_attempts)
 
     chained = start is not None
 
     def redraw(carry):
         attempts, k, previous, _ = carry
         k, sub = jax.random.split(k)
-        data = draw(sub, previous) if chained else draw(sub)
-        return attempts + 1, k, data, in_contact(physics, model, data)
+        sample = draw(sub, previous) if chained else draw(sub)
+        return attempts + 1, k, sample, rejected(sample)
 
-    if not chained:
-        key, sub = jax.random.split(key)
-        start = draw(sub)  # only a placeholder of the right structure
+    if not chained:  # a placeholder of the right structure, never returned
+        shapes = jax.eval_shape(draw, key)
+        start = jax.tree.map(lambda x: jnp.zeros(x.shape, x.dtype), shapes)
     carry = (0, key, start, jnp.asarray(True))
-    return jax.lax.while_loop(touching, redraw, carry)[2]
+    return jax.lax.while_loop(again, redraw, carry)[2]

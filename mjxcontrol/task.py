@@ -66,6 +66,26 @@ class Task:
         del physics, params, key
         return {}
 
+    def state_params(self, physics: Physics, params: dict, task_state: Any) -> dict:
+        """Per-episode model overrides that follow from ``task_state``.
+
+        For draws that dm_control writes into the model *inside* its rejection loop, so that they
+        cannot come from :meth:`episode_params` (drawn before :meth:`initialize`): manipulator's
+        target and receptacle poses. :meth:`initialize` draws them with the rest and returns them
+        in ``task_state``; the env merges these overrides into ``state.episode_params`` after
+        every reset and whenever ``task_state`` is replaced (``Env.set_physics_state``).
+
+        Args:
+          physics: the compiled physics.
+          params: the overrides so far (the user's, then :meth:`episode_params`'), to build on.
+          task_state: this episode's task state.
+
+        Returns:
+          ``mjx.Model`` array-field overrides. Default: none (``{}``).
+        """
+        del physics, params, task_state
+        return {}
+
     def initialize(
         self, physics: Physics, model: mjx.Model, data: mjx.Data, key: jax.Array
     ) -> tuple[mjx.Data, Any]:

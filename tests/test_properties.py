@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 import mjxcontrol
 from mjxcontrol.testing import contract
 from mjxcontrol.testing.compiled import (
-    BATCH,
     CHECKED_PARAMS,
+    batch_size,
     compiled,
     physics_functions,
     reset_batch,
@@ -74,12 +74,12 @@ WORST_CASE = {
 }
 
 
-def make_actions(recipe: Recipe, nu: int) -> np.ndarray:
-    """``[BATCH, nu]`` float32 actions of magnitude up to ``10**exponent`` with specials."""
+def make_actions(recipe: Recipe, n: int, nu: int) -> np.ndarray:
+    """``[n, nu]`` float32 actions of magnitude up to ``10**exponent`` with specials."""
     exponent, special, fraction, seed = recipe
     rng = np.random.default_rng(seed)
-    actions = rng.uniform(-1.0, 1.0, (BATCH, nu)) * 10.0**exponent
-    mask = rng.uniform(size=(BATCH, nu)) < fraction
+    actions = rng.uniform(-1.0, 1.0, (n, nu)) * 10.0**exponent
+    mask = rng.uniform(size=(n, nu)) < fraction
     values = {"nan": np.nan, "inf": np.inf, "-inf": -np.inf}
     if special == "mixed":
         actions[mask] = rng.choice([np.nan, np.inf, -np.inf], size=int(mask.sum()))
@@ -95,9 +95,10 @@ def scale_params(params: dict, recipe: dict, seed: int) -> dict:
     out = dict(params)
     for field, fraction in recipe.items():
         value = np.asarray(params[field]).copy()
-        envs = rng.uniform(size=BATCH) < fraction
-        scales = rng.choice(np.asarray(SCALES), size=BATCH)
-        scales = scales.reshape(BATCH, *([1] * (value.ndim - 1)))
+        n = len(value)
+        envs = rng.uniform(size=n) < fraction
+        scales = rng.choice(np.asarray(SCALES), size=n)
+        scales = scales.reshape(n, *([1] * (value.ndim - 1)))
         with np.errstate(invalid="ignore", over="ignore"):
             value[envs] = value[envs] * scales[envs]
         out[field] = jnp.asarray(value)
@@ -138,7 +139,7 @@ def test_steps_never_leak_nan_and_flags_agree(domain, load_env):
 def _check_shared_trajectory(envs) -> None:
     """Hypothesis examples on ``envs[0]``'s step; every env's task code judges the states."""
     leader = envs[0]
-    physics = physics_functions(leader.physics)
+    physics = physics_functions(leader.physics, leader.domain)
     starts = [reset_batch(env, 0) for env in envs]
     finish = [compiled(env)["finish_step"] for env in envs]
 
@@ -155,7 +156,7 @@ def _check_shared_trajectory(envs) -> None:
         scaled = scale_params(starts[0].params, params, actions[3])
         states = [start.replace(params=scaled) for start in starts]
         for t in range(2):
-            action = jnp.asarray(make_actions(actions, leader.action_size))
+            action = jnp.asarray(make_actions(actions, batch_size(leader), leader.action_size))
             lead = states[0]
             overrides = {**lead.params, **lead.episode_params}
             data, action_ok = physics["advance"](overrides, lead.data, action)

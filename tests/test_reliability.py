@@ -12,8 +12,8 @@ import mjxcontrol
 from mjxcontrol import checkpoint
 from mjxcontrol.testing import fingerprint
 from mjxcontrol.testing.compiled import (
-    BATCH,
     batch_keys,
+    batch_size,
     compiled,
     dynamics_key,
     physics_functions,
@@ -208,12 +208,12 @@ def test_compiled_physics_calls_no_lapack_kernel(domain, load_env):
     for env in envs.values():
         # The programs the other checks compiled (env.reset and env.step are their
         # compositions): lowering them again reuses their traces instead of tracing MJX anew.
-        fns, physics = compiled(env), physics_functions(env.physics)
+        fns, physics = compiled(env), physics_functions(env.physics, env.domain)
         state = reset_batch(env, 0)
         overrides = {**state.params, **state.episode_params}
-        action = jnp.zeros((BATCH, env.action_size), jnp.float32)
+        action = jnp.zeros((batch_size(env), env.action_size), jnp.float32)
         for name, lowered in (
-            ("reset", fns["reset_start"].lower(batch_keys(0))),
+            ("reset", fns["reset_start"].lower(batch_keys(0, batch_size(env)))),
             (
                 "physics",
                 physics["kernel"].lower(physics["inputs"], overrides, state.data, action, True),

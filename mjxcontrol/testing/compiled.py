@@ -26,6 +26,10 @@ from mjxcontrol.physics import Physics
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
 BATCH = 256
+# Domains checked at a smaller batch: their physics costs so much per env on CPU that BATCH envs
+# would not fit the test line's time. Measured per control step on 2 cores (raw MJX, level 3):
+# BATCH-COSTS-TBD.
+DOMAIN_BATCH = {"manipulator": 64, "stacker": 64}
 # XLA options of every function compiled here. The test suite lowers XLA:CPU's default
 # optimisation level to 0 (tests/conftest.py: the small programs of most tests compile faster),
 # but some physics programs then run pathologically slowly. Measured at batch 256 on 2 cores
@@ -34,6 +38,9 @@ BATCH = 256
 # 0.11, level 3 24.1 / 0.13 (manipulator's level-0 step ran past 900 s). The checks step each
 # task ~20 times, so their programs are compiled at level 1 whatever the process default.
 COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+# Domains whose physics programs are compiled at XLA level 3: at level 1 their elliptic-cone
+# solver runs pathologically slowly (manipulator, batch 64: LEVEL-COSTS-TBD).
+DOMAIN_XLA_LEVEL = {"manipulator": 3, "stacker": 3}
 # Model fields every checked state carries in ``state.params`` (at their compiled values), so the
 # same compiled step also serves the property tests that scale them (tests/test_properties.py).
 CHECKED_PARAMS = ("body_mass", "dof_damping", "geom_friction", "actuator_gear")
@@ -77,26 +84,29 @@ def batched_kernel(physics: Physics):
     return jax.vmap(run, in_axes=(None, 0, 0, 0, None))
 
 
-def _kernel(physics: Physics):
+def _kernel(physics: Physics, domain: str):
     """The jitted :func:`batched_kernel` shared by every physics with this :func:`dynamics_key`
     (the first one's)."""
     key = dynamics_key(physics)
     if key not in _KERNELS:
+        level = DOMAIN_XLA_LEVEL.get(domain)
+        fn = _jit(batched_kernel(physics), level)
         # ``physics`` keeps the leader alive, so that its closure stays valid while cached
-        _KERNELS[key] = {"physics": physics, "fn": _jit(batched_kernel(physics))}
+        _KERNELS[key] = {"physics": physics, "fn": fn}
     return _KERNELS[key]["fn"]
 
 
-def physics_functions(physics: Physics) -> dict:
+def physics_functions(physics: Physics, domain: str = "") -> dict:
     """``{"forward", "advance", "kernel", "inputs"}``: ``jit(vmap(...))`` of the physics, shared
     by its tasks and by every physics with the same :func:`dynamics_key`.
 
     ``forward(overrides, data)`` and ``advance(overrides, data, action)`` take the ``mjx.Model``
     overrides of each env (``{**state.params, **state.episode_params}``). Both run one compiled
     program, :meth:`Physics.forward_or_advance`, so a model's physics compiles once, not twice.
+    ``domain`` picks the XLA level (:data:`DOMAIN_XLA_LEVEL`) when the kernel is first made.
     """
     if id(physics) not in _PHYSICS:
-        kernel = _kernel(physics)
+        kernel = _kernel(physics, domain)
         inputs = kernel_inputs(physics)
         no_action = jnp.zeros(physics.mj_model.nu, jnp.float32)
 
@@ -117,7 +127,7 @@ def physics_functions(physics: Physics) -> dict:
 
 
 def compiled(env: Env, *, fresh: bool = False) -> dict:
-    """``{"reset", "step", "set_state", "traces", ...}`` for ``env``, over :data:`BATCH` envs.
+    """``{"reset", "step", "set_state", "traces", ...}`` for ``env``, over :func:`batch_size` envs.
 
     ``reset_start(keys)`` is the task's part of ``reset`` (before the physics' forward pass);
     ``reset(keys)``, ``step(state, action)`` and ``set_state(state, qpos, qvel, act,
@@ -130,7 +140,10 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
     """
     if not fresh and id(env) in _COMPILED:
         return _COMPILED[id(env)]
-    physics = physics_functions(env.physics) if not fresh else _fresh_physics(env.physics)
+    if fresh:
+        physics = _fresh_physics(env.physics, env.domain)
+    else:
+        physics = physics_functions(env.physics, env.domain)
     traces = {"reset": 0, "step": 0}
     defaults = {name: getattr(env.physics.model, name) for name in CHECKED_PARAMS}
     has_act = env.physics.mj_model.na > 0
@@ -147,6 +160,7 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
     finish_reset_fn = _jit(jax.vmap(env.reset_finish))
     finish_step_fn = _jit(jax.vmap(finish_step))
     with_data_fn = _jit(jax.vmap(env.with_data))
+    with_task_state_fn = _jit(jax.vmap(env.with_task_state))
 
     def reset(keys):
         start = start_fn(keys)
@@ -158,11 +172,13 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         return finish_step_fn(state, data, action_ok)
 
     def set_state(state, qpos, qvel, act, task_state):
+        if task_state is not None:
+            state = with_task_state_fn(state, jax.tree.map(_float32, task_state))
         data = state.data.replace(qpos=qpos, qvel=qvel)
         if has_act:
             data = data.replace(act=act)
         data = physics["forward"](_overrides(state), jax.tree.map(_float32, data))
-        return with_data_fn(state, data, task_state)
+        return with_data_fn(state, data)
 
     fns = {
         "reset_cache": {},
@@ -179,8 +195,9 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
     return fns
 
 
-def _jit(fn):
-    """``jax.jit`` with :data:`COMPILER_OPTIONS`, every argument placed on the first device.
+def _jit(fn, level: int | None = None):
+    """``jax.jit`` with :data:`COMPILER_OPTIONS` (XLA ``level`` if given), every argument placed
+    on the first device.
 
     Without the explicit placement a jitted function is lowered and compiled once per mix of
     committed and uncommitted arguments: a reset's states (from keys) are uncommitted, a step's
@@ -189,14 +206,17 @@ def _jit(fn):
     forward pass and once for the step.
     """
     placed = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
-    return jax.jit(fn, in_shardings=placed, compiler_options=COMPILER_OPTIONS)
+    options = dict(COMPILER_OPTIONS)
+    if level is not None:
+        options["xla_backend_optimization_level"] = level
+    return jax.jit(fn, in_shardings=placed, compiler_options=options)
 
 
-def _fresh_physics(physics: Physics) -> dict:
+def _fresh_physics(physics: Physics, domain: str) -> dict:
     key = dynamics_key(physics)
     saved = _PHYSICS.pop(id(physics), None), _KERNELS.pop(key, None)
     try:
-        return physics_functions(physics)
+        return physics_functions(physics, domain)
     finally:
         _PHYSICS.pop(id(physics), None)
         _KERNELS.pop(key, None)
@@ -214,18 +234,25 @@ def _float32(x):
     return x.astype("float32") if hasattr(x, "dtype") and x.dtype.kind == "f" else x
 
 
-def batch_keys(seed: int) -> jax.Array:
-    """The :data:`BATCH` reset keys of batch number ``seed``."""
-    return jax.random.split(jax.random.key(seed), BATCH)
+def batch_size(task: Env | str) -> int:
+    """Envs per batch in the checks of ``task`` (an env or a ``"domain/task"`` id):
+    :data:`BATCH`, or its domain's :data:`DOMAIN_BATCH`."""
+    domain = task.domain if isinstance(task, Env) else task.split("/")[0]
+    return DOMAIN_BATCH.get(domain, BATCH)
+
+
+def batch_keys(seed: int, size: int = BATCH) -> jax.Array:
+    """The ``size`` reset keys of batch number ``seed``."""
+    return jax.random.split(jax.random.key(seed), size)
 
 
 def reset_batch(env: Env, seed: int = 0):
-    """``reset`` of the :data:`BATCH` envs of :func:`batch_keys` ``(seed)``, computed once.
+    """``reset`` of the :func:`batch_size` envs of :func:`batch_keys` ``(seed)``, computed once.
 
     Some resets are expensive (cheetah simulates 200 physics steps), so every check that only needs
     *a* batch of initial states shares these.
     """
     fns = compiled(env)
     if seed not in fns["reset_cache"]:
-        fns["reset_cache"][seed] = fns["reset"](batch_keys(seed))
+        fns["reset_cache"][seed] = fns["reset"](batch_keys(seed, batch_size(env)))
     return fns["reset_cache"][seed]

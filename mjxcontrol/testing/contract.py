@@ -2,7 +2,8 @@
 
 Each ``check_*`` function takes an :class:`~mjxcontrol.env.Env` and raises ``AssertionError`` with
 a message naming the broken rule. They share one set of compiled functions per env (a batch of
-:data:`~mjxcontrol.testing.parity.BATCH` envs), so checking a task costs about three compiles.
+:func:`~mjxcontrol.testing.compiled.batch_size` envs), so checking a task costs about three
+compiles.
 
 Usage::
 
@@ -20,7 +21,7 @@ import numpy as np
 from mjxcontrol import registry
 from mjxcontrol.env import Env
 from mjxcontrol.testing import fingerprint
-from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled, reset_batch
+from mjxcontrol.testing.compiled import batch_keys, batch_size, compiled, reset_batch
 
 # Steps of the random-action rollout that most checks inspect.
 ROLLOUT_STEPS = 8
@@ -37,7 +38,7 @@ def _rollout(env: Env, seed: int = 0) -> list:
     state = reset_batch(env, seed)
     states = [state]
     for _ in range(ROLLOUT_STEPS):
-        action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
+        action = rng.uniform(lo, hi, (batch_size(env), env.action_size)).astype(np.float32)
         state = fns["step"](state, jnp.asarray(action))
         states.append(state)
     return states
@@ -53,7 +54,8 @@ def check_specs(env: Env) -> None:
         assert list(state.obs) == list(spec), f"obs keys {list(state.obs)} != spec {list(spec)}"
         for k, s in spec.items():
             got = state.obs[k]
-            assert got.shape == (BATCH, *s.shape), f"obs[{k!r}] shape {got.shape} (state {i})"
+            want = (batch_size(env), *s.shape)
+            assert got.shape == want, f"obs[{k!r}] shape {got.shape} (state {i})"
             assert got.dtype == s.dtype, f"obs[{k!r}] dtype {got.dtype} != {s.dtype}"
 
 
@@ -106,7 +108,8 @@ def check_determinism(env: Env) -> None:
     a = reset_batch(env, 0)
     start = np.concatenate([np.asarray(a.data.qpos), np.asarray(a.data.qvel)], axis=1)
     distinct = len(np.unique(start.round(6), axis=0))
-    assert distinct == BATCH, f"only {distinct} distinct initial states from {BATCH} keys"
+    n = batch_size(env)
+    assert distinct == n, f"only {distinct} distinct initial states from {n} keys"
 
 
 def _registered(env: Env) -> bool:
@@ -137,12 +140,11 @@ def check_batch_independence(env: Env) -> None:
     the batch on one task.)
     """
     fns = compiled(env)
-    perm = np.random.default_rng(3).permutation(BATCH)
-    action = jnp.asarray(
-        np.random.default_rng(2).uniform(-1, 1, (BATCH, env.action_size)), jnp.float32
-    )
+    n = batch_size(env)
+    perm = np.random.default_rng(3).permutation(n)
+    action = jnp.asarray(np.random.default_rng(2).uniform(-1, 1, (n, env.action_size)), jnp.float32)
     batched = fns["step"](reset_batch(env, 0), action)
-    permuted = fns["step"](fns["reset"](batch_keys(0)[perm]), action[perm])
+    permuted = fns["step"](fns["reset"](batch_keys(0, n)[perm]), action[perm])
     for name, a, b in (
         ("reward", batched.reward, permuted.reward),
         *((f"obs[{k!r}]", batched.obs[k], permuted.obs[k]) for k in batched.obs),
@@ -163,8 +165,9 @@ def check_time_limit(env: Env) -> None:
         return
     fns = compiled(env)
     state = _rollout(env)[0]
-    action = jnp.zeros((BATCH, env.action_size), jnp.float32)
-    before = fns["step"](state.replace(step=jnp.full(BATCH, env.step_limit - 2, jnp.int32)), action)
+    n = batch_size(env)
+    action = jnp.zeros((n, env.action_size), jnp.float32)
+    before = fns["step"](state.replace(step=jnp.full(n, env.step_limit - 2, jnp.int32)), action)
     assert not np.asarray(before.truncated).any(), "truncated before the time limit"
     at = fns["step"](before, action)
     assert np.asarray(at.truncated).all(), "not truncated at the time limit"

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
-from mjxcontrol.testing.compiled import BATCH, batch_keys, compiled, reset_batch
+from mjxcontrol.testing.compiled import batch_keys, batch_size, compiled, reset_batch
 
 # Control steps after the reset that the fingerprint covers.
 STEPS = 3
@@ -36,7 +36,7 @@ CHILD_TIMEOUT_S = 600
 
 
 def fingerprint(env: Env, steps: int = STEPS, *, fresh: bool = False) -> str:
-    """SHA-256 of reset batch 0 and ``steps`` fixed random-action steps of :data:`BATCH` envs.
+    """SHA-256 of reset batch 0 and ``steps`` fixed random-action steps of its envs.
 
     ``fresh=True`` traces and compiles new functions instead of the shared ones.
     """
@@ -46,10 +46,10 @@ def fingerprint(env: Env, steps: int = STEPS, *, fresh: bool = False) -> str:
     hi = np.where(np.isfinite(spec.maximum), spec.maximum, 1.0)
     rng = np.random.default_rng(1234)
     digest = hashlib.sha256()
-    state = fns["reset"](batch_keys(0)) if fresh else reset_batch(env, 0)
+    state = fns["reset"](batch_keys(0, batch_size(env))) if fresh else reset_batch(env, 0)
     _update(digest, state)
     for _ in range(steps):
-        action = rng.uniform(lo, hi, (BATCH, env.action_size)).astype(np.float32)
+        action = rng.uniform(lo, hi, (batch_size(env), env.action_size)).astype(np.float32)
         state = fns["step"](state, jnp.asarray(action))
         _update(digest, state)
     return digest.hexdigest()

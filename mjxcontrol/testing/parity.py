@@ -19,10 +19,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol.env import Env
-from mjxcontrol.testing.compiled import BATCH, compiled, reset_batch
+from mjxcontrol.testing.compiled import BATCH, batch_size, compiled, reset_batch
 
 __all__ = [
     "BATCH",
+    "batch_size",
     "NUM_RESETS",
     "Samples",
     "compare",
@@ -133,7 +134,7 @@ def record_dm_control(
 
 
 def step_ours(env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None):
-    """Our observation and reward one step after each of :data:`BATCH` recorded states.
+    """Our observation and reward one step after each recorded state (:func:`batch_size` of them).
 
     ``episode_params``: per-sample ``mjx.Model`` overrides (``[N, ...]`` arrays) replacing our
     episode draws, for tasks whose dm_control reset writes into the model, translated by the
@@ -149,8 +150,11 @@ def step_ours_state(
 ):
     """The batched :class:`~mjxcontrol.types.State` one step after the recorded states."""
     n = samples.qpos.shape[0]
-    if n != BATCH:
-        raise ValueError(f"record exactly BATCH={BATCH} samples (one compile per task), got {n}")
+    if n != batch_size(env):
+        raise ValueError(
+            f"record exactly batch_size({env.id!r})={batch_size(env)} samples (one compile per "
+            f"task), got {n}"
+        )
     fns = compiled(env)
     state = reset_batch(env, 0)  # any valid states: every physics field is overwritten below
     if episode_params:
@@ -260,9 +264,10 @@ def record_dm_control_resets(
 
 def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
     """qpos, qvel, task_state and episode_params after ``num`` of our resets (batches 0, 1, ...)."""
-    if num % BATCH:
-        raise ValueError(f"num must be a multiple of BATCH={BATCH}, got {num}")
-    states = [reset_batch(env, seed) for seed in range(num // BATCH)]
+    size = batch_size(env)
+    if num % size:
+        raise ValueError(f"num must be a multiple of batch_size({env.id!r})={size}, got {num}")
+    states = [reset_batch(env, seed) for seed in range(num // size)]
     cat = lambda *x: np.concatenate([np.asarray(v) for v in x])  # noqa: E731
     return {
         "qpos": cat(*[s.data.qpos for s in states]),
