@@ -56,6 +56,11 @@ def random_arm(physics: Physics, qpos: jax.Array, key: jax.Array) -> jax.Array:
     return qpos.at[names.qpos("finger")].set(qpos[names.qpos("thumb")])
 
 
+def uniform(key: jax.Array, shape: tuple[int, ...], bounds: tuple[float, float]) -> jax.Array:
+    """``shape`` draws from ``U(bounds)`` (the reset ranges of both domains)."""
+    return jax.random.uniform(key, shape, minval=bounds[0], maxval=bounds[1])
+
+
 def arm_observations(physics: Physics, data) -> dict[str, jax.Array]:
     """``arm_pos`` (8, 2): [sin, cos] of each arm hinge; ``arm_vel`` (8,) rad/s; ``touch`` (5,):
     ``log1p`` of the touch sensors (N)."""

@@ -137,9 +137,9 @@ class Manipulator(Task):
             qpos = _arm.random_arm(physics, data.qpos, keys[0])
             target = jnp.stack(
                 [
-                    _uniform(keys[1], TARGET_X_RANGE),
-                    _uniform(keys[2], TARGET_Z_RANGE),
-                    _uniform(keys[3], (-max_angle, max_angle)),
+                    _arm.uniform(keys[1], (), TARGET_X_RANGE),
+                    _arm.uniform(keys[2], (), TARGET_Z_RANGE),
+                    _arm.uniform(keys[3], (), (-max_angle, max_angle)),
                 ]
             )
             # in the hand: the grasp site's position and direction with the arm just drawn
@@ -154,9 +154,9 @@ class Manipulator(Task):
             )
             uniform = jnp.stack(
                 [
-                    _uniform(keys[4], OBJECT_X_RANGE),
-                    _uniform(keys[5], OBJECT_Z_RANGE),
-                    _uniform(keys[6], OBJECT_ANGLE_RANGE),
+                    _arm.uniform(keys[4], (), OBJECT_X_RANGE),
+                    _arm.uniform(keys[5], (), OBJECT_Z_RANGE),
+                    _arm.uniform(keys[6], (), OBJECT_ANGLE_RANGE),
                 ]
             )
             kind = jax.random.choice(
@@ -164,7 +164,7 @@ class Manipulator(Task):
             )
             pose = jnp.select([kind == 0, kind == 1], [in_hand, target], uniform)
             qvel = previous_data.qvel
-            speed = _uniform(jax.random.fold_in(keys[7], 1), (-OBJECT_SPEED, OBJECT_SPEED))
+            speed = _arm.uniform(jax.random.fold_in(keys[7], 1), (), (-OBJECT_SPEED, OBJECT_SPEED))
             qvel = jnp.where(kind == 2, qvel.at[object_vx].set(speed), qvel)
             return target, data.replace(qpos=qpos.at[object_qpos].set(pose), qvel=qvel)
 
@@ -199,11 +199,6 @@ class Manipulator(Task):
         bringing = (close("peg", "target_peg") + close("target_peg_tip", "peg_tip")) / 2
         reward = jnp.maximum(bringing, GRASP_WEIGHT * grasping)
         return reward, {"bringing": bringing, "grasping": grasping}
-
-
-def _uniform(key: jax.Array, bounds: tuple[float, float]) -> jax.Array:
-    """One draw from ``U(bounds)``."""
-    return jax.random.uniform(key, (), minval=bounds[0], maxval=bounds[1])
 
 
 @register("bring_ball", tags=(BENCHMARKING, HARD))

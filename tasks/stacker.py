@@ -106,9 +106,9 @@ class Stacker(Task):
             arm_key, x_key, z_key, angle_key = jax.random.split(k, 4)
             qpos = _arm.random_arm(physics, data.qpos, arm_key)
             shape = (self.n_boxes,)
-            qpos = qpos.at[box_qpos["x"]].set(_uniform(x_key, shape, BOX_X_RANGE))
-            qpos = qpos.at[box_qpos["z"]].set(_uniform(z_key, shape, BOX_Z_RANGE))
-            angles = _uniform(angle_key, shape, BOX_ANGLE_RANGE)
+            qpos = qpos.at[box_qpos["x"]].set(_arm.uniform(x_key, shape, BOX_X_RANGE))
+            qpos = qpos.at[box_qpos["z"]].set(_arm.uniform(z_key, shape, BOX_Z_RANGE))
+            angles = _arm.uniform(angle_key, shape, BOX_ANGLE_RANGE)
             return data.replace(qpos=qpos.at[box_qpos["y"]].set(angles))
 
         data = redraw_while_in_contact(physics, model, draw, pose_key, MAX_POSE_DRAWS)
@@ -139,14 +139,9 @@ class Stacker(Task):
 def sample_target(key: jax.Array, n_boxes: int) -> jax.Array:
     """The target centre ``[x, z]`` (m): on the floor or on top of a stack of up to n - 1 boxes."""
     x_key, level_key = jax.random.split(key)
-    x = _uniform(x_key, (), TARGET_X_RANGE)
+    x = _arm.uniform(x_key, (), TARGET_X_RANGE)
     level = jax.random.randint(level_key, (), 0, n_boxes)
     return jnp.stack([x, BOX_HALF_SIZE * (2 * level + 1)]).astype(jnp.float32)
-
-
-def _uniform(key: jax.Array, shape: tuple[int, ...], bounds: tuple[float, float]) -> jax.Array:
-    """``shape`` draws from ``U(bounds)``."""
-    return jax.random.uniform(key, shape, minval=bounds[0], maxval=bounds[1])
 
 
 @register("stack_2", tags=(HARD,))
