@@ -161,6 +161,7 @@ class Env:
         obs = self._observe(data, start.task_state)
         _, terms = self.task.reward(self.physics, data, start.task_state)
         finite = _all_finite(obs) & _all_finite((data.qpos, data.qvel, data.act))
+        finite &= ~self.physics.contacts_dropped(data)
         obs = jax.tree.map(lambda x: jnp.where(finite, x, 0.0), obs)
         return start.replace(
             data=data,
@@ -176,9 +177,11 @@ class Env:
         in dm_control, so control-cost rewards see it). A non-finite action zeroes the control
         (MuJoCo's own rule), ends the episode with ``truncated=True`` and sets
         ``metrics["invalid_action"]``. A step whose physics, observation or reward is not finite
-        (a diverged simulation) keeps the previous ``data``, ``obs`` and ``task_state``, gives
-        reward 0, ends the episode with ``terminated=True`` and discount 0 (never bootstrap
-        from it) and sets ``metrics["physics_error"]``; see docs/api.md.
+        (a diverged simulation), or that MJX-Warp simulated without some contacts because its
+        buffer was full (:meth:`Physics.contacts_dropped`), keeps the previous ``data``, ``obs``
+        and ``task_state``, gives reward 0, ends the episode with ``terminated=True`` and
+        discount 0 (never bootstrap from it) and sets ``metrics["physics_error"]``; see
+        docs/api.md.
 
         ``step = finish_step(state, *advance(state, action))``: the physics, then the task.
 
@@ -205,6 +208,7 @@ class Env:
         step = state.step + 1
         time_up = jnp.zeros((), bool) if self._step_limit is None else step >= self._step_limit
         physics_ok = _all_finite((data.qpos, data.qvel, data.act, obs, reward))
+        physics_ok &= ~self.physics.contacts_dropped(data)
         keep = lambda new, old: jax.tree.map(  # noqa: E731
             lambda n, o: jnp.where(physics_ok, n, o), new, old
         )

@@ -26,14 +26,19 @@ import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
 from mjxcontrol._mjx import mjx
-from mjxcontrol.linalg import mjx_cholesky
+from mjxcontrol.mjx_patches import mjx_patches
 
 IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
 SUBSTEP_TOLERANCE = 1e-8
-# Contact and constraint buffers for impl="warp" (MJX-Warp allocates them statically per env).
-WARP_NACONMAX_PER_ENV = 64
+# Contact and constraint buffers for impl="warp", allocated statically. MJX-Warp's contact buffer
+# is one buffer shared by every env of a vmapped batch (its size is the most contacts of the whole
+# batch), while the constraint buffer is per env. The suite's warp tasks (fish, swimmer) make no
+# contacts in dm_control's own rollouts (0 in 900 random steps each), so the buffer only has to
+# exist; a step that finds more contacts than it holds is flagged (:meth:`Physics.contacts_dropped`)
+# rather than simulated without them (a batch that exactly fills it is flagged too).
+WARP_NACONMAX = 64
 WARP_NJMAX = 256
 
 
@@ -212,9 +217,20 @@ class Physics:
         """Fresh MJX data at ``qpos0`` (derived quantities not yet computed)."""
         return self.data0
 
+    def contacts_dropped(self, data: mjx.Data) -> jax.Array:
+        """Bool scalar: whether collision detection filled ``data``'s contact buffer, so that
+        contacts beyond it may have been left out of the step (MJX-Warp, which stops counting at
+        the buffer's size and prints a "broadphase overflow" warning; never under
+        ``impl="jax"``, which sizes its buffer for every possible contact). Under ``vmap`` the
+        count, and so this flag, covers the whole batch: MJX-Warp shares one contact buffer
+        between all envs."""
+        if self.impl != "warp":
+            return jnp.zeros((), bool)
+        return data._impl.nacon[0] >= data._impl.naconmax  # noqa: SLF001
+
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
-        with mjx_cholesky():
+        with mjx_patches():
             return mjx.forward(model, data)
 
     def control_step(
@@ -227,7 +243,7 @@ class Physics:
         final state and acceleration-stage quantities one substep older, as dm_control does.
         """
         n = self.n_substeps if n_substeps is None else n_substeps
-        with mjx_cholesky():  # no LAPACK kernel in the program (mjxcontrol/linalg.py says why)
+        with mjx_patches():  # no LAPACK kernel, no dense cone matrix (mjxcontrol/mjx_patches.py)
             if self.impl == "warp":
                 # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
                 data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
@@ -265,7 +281,7 @@ class Physics:
         action_ok = jnp.all(jnp.isfinite(action))
         ctrl = jnp.where(advance, jnp.where(action_ok, action, 0.0), data.ctrl)
         data = data.replace(ctrl=ctrl)
-        with mjx_cholesky():
+        with mjx_patches():
             if self.impl == "warp":  # no stage functions: n steps (none for forward), forward
                 n = jnp.where(advance, self.n_substeps, 0)
                 data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
@@ -290,9 +306,7 @@ class Physics:
 def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
         if impl == "warp":  # MJX-Warp sizes its buffers from the host model
-            return mjx.make_data(
-                mj_model, impl=impl, naconmax=WARP_NACONMAX_PER_ENV, njmax=WARP_NJMAX
-            )
+            return mjx.make_data(mj_model, impl=impl, naconmax=WARP_NACONMAX, njmax=WARP_NJMAX)
         return mjx.make_data(model, impl=impl)
 
 
