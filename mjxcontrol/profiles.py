@@ -38,7 +38,9 @@ EXACT: dict[str, dict[str, Any]] = {
     "finger": {"iterations": 4, "ls_iterations": 8},  # spin: 2.9x, C needs <= 4
     "hopper": {"iterations": 8, "ls_iterations": 8},  # hop: 2.25x, C needs <= 7 (stand: 7)
     "humanoid": {"iterations": 8, "ls_iterations": 8},  # stand: 1.97x, C needs <= 8
+    "manipulator": {"iterations": 8, "ls_iterations": 8},  # bring_ball: C needs <= 5
     "quadruped": {"iterations": 8, "ls_iterations": 8},  # walk: 1.75x, C needs <= 6
+    "stacker": {"iterations": 8, "ls_iterations": 8},  # stack_2: C needs <= 4 (stack_4: 5)
     "walker": {"iterations": 8, "ls_iterations": 8},  # walk: 4.7x, C needs <= 8
 }
 

@@ -27,8 +27,9 @@ from mjxcontrol.physics import Physics
 # One batch size for every compiled function in the checks, so each task compiles once per run.
 BATCH = 256
 # Domains checked at a smaller batch: their physics costs so much per env on CPU that BATCH envs
-# would not fit the test line's time. Measured per control step on 2 cores (raw MJX, level 3):
-# BATCH-COSTS-TBD.
+# would not fit the test line's time. Measured on 2 cores (level 3, exact caps 8 (8)): one
+# physics substep of manipulator/bring_ball takes 49 ms for 64 envs (10 substeps per control
+# step; 527 constraint rows, elliptic cones), against ~1 ms for cheetah.
 DOMAIN_BATCH = {"manipulator": 64, "stacker": 64}
 # XLA options of every function compiled here. The test suite lowers XLA:CPU's default
 # optimisation level to 0 (tests/conftest.py: the small programs of most tests compile faster),
@@ -39,7 +40,8 @@ DOMAIN_BATCH = {"manipulator": 64, "stacker": 64}
 # task ~20 times, so their programs are compiled at level 1 whatever the process default.
 COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 # Domains whose physics programs are compiled at XLA level 3: at level 1 their elliptic-cone
-# solver runs pathologically slowly (manipulator, batch 64: LEVEL-COSTS-TBD).
+# solver ran pathologically slowly (session 11, before mjx_patches replaced MJX's dense cone
+# Hessian; not re-measured since).
 DOMAIN_XLA_LEVEL = {"manipulator": 3, "stacker": 3}
 # Model fields every checked state carries in ``state.params`` (at their compiled values), so the
 # same compiled step also serves the property tests that scale them (tests/test_properties.py).
