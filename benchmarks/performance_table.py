@@ -38,7 +38,8 @@ task is compiled with that cap and measured two ways:
   how often the cap *binds*: the fraction of states for which C MuJoCo (float64, dm_control's
   options) needs more iterations than the cap in some substep (MJX does not report its own
   count);
-* **env-steps/s** at {num_envs} envs with uniform random actions (`mjxcontrol bench`'s harness),
+* **env-steps/s** at {num_envs} envs (unless a task's heading says otherwise) with uniform
+  random actions (`mjxcontrol bench`'s harness),
   and the compile time of reset plus the first chunk.
 
 A cap is *exact* when its worst error is within {slack:g} of dm_control's own cap's (float32
@@ -89,7 +90,7 @@ def sweep_table(rows: list[dict]) -> str:
     """One task's sweep, one line per cap."""
     base = rows[0]
     lines = [
-        f"### {base['task']} ({base['samples']} states)",
+        f"### {base['task']} ({base['samples']} states, {base.get('num_envs', '?')} envs timed)",
         "",
         "| iterations (ls) | worst one-step rel. error | cap binds | exact | env-steps/s "
         "| speed-up | compile s |",

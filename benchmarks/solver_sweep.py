@@ -56,7 +56,7 @@ def one_step_error(env: Env, batches: list) -> float:
     worst = 0.0
     for samples in batches:
         state = parity.step_ours_state(env, samples)
-        obs = {k: np.asarray(v).reshape(parity.BATCH, -1) for k, v in state.obs.items()}
+        obs = {k: np.asarray(v).reshape(len(samples.reward), -1) for k, v in state.obs.items()}
         reward = np.asarray(state.reward)
         for k, ref in samples.obs.items():
             worst = max(worst, float(np.max(np.abs(obs[k] - ref) / (1 + np.abs(ref)))))
@@ -97,16 +97,17 @@ def c_iterations(domain: str, task: str, batches: list) -> np.ndarray:
 def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, steps: int):
     """One row per cap: options, error, binds, env-steps/s, compile s."""
     domain, task = registry.split_id(task_id, None)
+    batch = parity.batch_size(task_id)
     batches = [
         parity.record_dm_control(
             domain,
             task,
-            parity.BATCH,
+            batch,
             seed=seed,
             max_episode_steps=episode_steps,
             record_rate=0.05,
         )
-        for seed in range(-(-samples // parity.BATCH))
+        for seed in range(-(-samples // batch))
     ]
     needed = c_iterations(domain, task, batches)
     rows = []
@@ -126,7 +127,7 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
                 "binds": binds,
                 "c_iterations_max": int(needed.max()),
                 "c_iterations_median": float(np.median(needed)),
-                "samples": len(batches) * parity.BATCH,
+                "samples": len(batches) * batch,
                 "env_steps_per_s": speed.env_steps_per_s,
                 "compile_s": speed.compile_s,
                 "first": i == 0,
