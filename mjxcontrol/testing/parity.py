@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -131,6 +131,20 @@ def record_dm_control(
         obs={k: np.stack([np.asarray(o[k]).reshape(-1) for o in obs]) for k in obs[0]},
         reward=np.asarray(reward),
     )
+
+
+def put_at_site(env, joints: Sequence[str], site: str) -> None:
+    """Moves a planar object of a dm_control env onto ``site``, at rest.
+
+    ``joints`` are the object's x slide, z slide and y hinge; the hinge turns the object to the
+    site's x axis. A start for recordings that must include contacts with whatever carries the
+    site (e.g. an object between a gripper's fingers). Call inside ``physics.reset_context()``.
+    """
+    named = env.physics.named
+    axis = named.data.site_xmat[site][[0, 3, 6]]
+    x, _, z = named.data.site_xpos[site]
+    named.data.qpos[list(joints)] = x, z, np.pi + np.arctan2(axis[2], axis[0])
+    named.data.qvel[list(joints)] = 0.0
 
 
 def step_ours(env: Env, samples: Samples, episode_params: Mapping[str, np.ndarray] | None = None):
