@@ -58,7 +58,7 @@ def _info(args) -> int:
 def _bench(args) -> int:
     from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
 
-    env = registry.load(args.task, impl=args.impl, physics=args.physics)
+    env = registry.load(args.task, impl=args.impl, physics=args.physics, num_envs=args.num_envs)
     result = throughput.measure(
         env,
         args.num_envs,

@@ -33,12 +33,13 @@ DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
 SUBSTEP_TOLERANCE = 1e-8
 # Contact and constraint buffers for impl="warp", allocated statically. MJX-Warp's contact buffer
-# is one buffer shared by every env of a vmapped batch (its size is the most contacts of the whole
-# batch), while the constraint buffer is per env. The suite's warp tasks (fish, swimmer) make no
-# contacts in dm_control's own rollouts (0 in 900 random steps each), so the buffer only has to
-# exist; a step that finds more contacts than it holds is flagged (:meth:`Physics.contacts_dropped`)
-# rather than simulated without them (a batch that exactly fills it is flagged too).
-WARP_NACONMAX = 64
+# is one buffer shared by every env of a vmapped batch, while the constraint buffer is per env. So
+# the contact buffer is sized for the batch the physics is compiled for (``num_envs``, 1 unless
+# given): WARP_CONTACTS_PER_ENV slots per env. A step that finds more contacts than the buffer
+# holds is flagged (:meth:`Physics.contacts_dropped`) rather than simulated without them (a batch
+# that exactly fills it is flagged too). The suite's warp tasks (fish, swimmer) make no contacts
+# in dm_control's own rollouts (0 in 900 random steps each).
+WARP_CONTACTS_PER_ENV = 64
 WARP_NJMAX = 256
 
 
@@ -223,7 +224,7 @@ class Physics:
         the buffer's size and prints a "broadphase overflow" warning; never under
         ``impl="jax"``, which sizes its buffer for every possible contact). Under ``vmap`` the
         count, and so this flag, covers the whole batch: MJX-Warp shares one contact buffer
-        between all envs."""
+        between all envs, sized by :func:`compile_physics`'s ``num_envs``."""
         if self.impl != "warp":
             return jnp.zeros((), bool)
         return data._impl.nacon[0] >= data._impl.naconmax  # noqa: SLF001
@@ -303,10 +304,11 @@ class Physics:
         return mjx.get_data(self.mj_model, data)
 
 
-def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str) -> mjx.Data:
+def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str, num_envs: int) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
         if impl == "warp":  # MJX-Warp sizes its buffers from the host model
-            return mjx.make_data(mj_model, impl=impl, naconmax=WARP_NACONMAX, njmax=WARP_NJMAX)
+            naconmax = WARP_CONTACTS_PER_ENV * num_envs
+            return mjx.make_data(mj_model, impl=impl, naconmax=naconmax, njmax=WARP_NJMAX)
         return mjx.make_data(model, impl=impl)
 
 
@@ -349,6 +351,7 @@ def compile_physics(
     *,
     control_timestep: float | None = None,
     impl: str = DEFAULT_IMPL,
+    num_envs: int = 1,
 ) -> Physics:
     """Compiles a MuJoCo model (or spec) for MJX once.
 
@@ -356,6 +359,10 @@ def compile_physics(
       model: a compiled ``mujoco.MjModel`` or a ``mujoco.MjSpec`` to compile.
       control_timestep: seconds per control step; ``None`` means one physics step.
       impl: MJX implementation, ``"jax"`` (default) or ``"warp"``.
+      num_envs: the largest batch that will be vmapped over this physics. ``impl="warp"`` sizes
+        its contact buffer, shared by the whole batch, for it (:data:`WARP_CONTACTS_PER_ENV`
+        per env); a bigger batch that fills the buffer has its steps flagged as physics errors.
+        ``impl="jax"`` keeps every buffer per env and ignores it.
 
     Returns:
       The compiled :class:`Physics`.
@@ -367,14 +374,21 @@ def compile_physics(
     mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
     mj_model = _without_energy(mj_model)
     _check_support(mj_model, impl)
+    check_num_envs(num_envs)
     dt = float(mj_model.opt.timestep)
     n_substeps = 1 if control_timestep is None else compute_n_substeps(control_timestep, dt)
     try:
         mjx_model = mjx.put_model(mj_model, impl=impl)
     except NotImplementedError as e:  # anything our own check did not foresee
         raise UnsupportedFeatureError(f"MJX impl={impl!r} cannot simulate this model: {e}") from e
-    data0 = _make_data(mj_model, mjx_model, impl)
+    data0 = _make_data(mj_model, mjx_model, impl, num_envs)
     return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
+
+
+def check_num_envs(num_envs) -> None:
+    """Raises ``ValueError`` unless ``num_envs`` is a positive integer."""
+    if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
+        raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
 
 
 def _without_energy(mj_model: mujoco.MjModel) -> mujoco.MjModel:

@@ -20,7 +20,7 @@ import numpy as np
 
 from mjxcontrol import profiles
 from mjxcontrol.env import Env
-from mjxcontrol.physics import IMPLS, Physics, compile_physics
+from mjxcontrol.physics import IMPLS, Physics, check_num_envs, compile_physics
 from mjxcontrol.task import Task
 
 TASKS_PACKAGE = "mjxcontrol.tasks"
@@ -127,6 +127,7 @@ def load(
     *,
     impl: str | None = None,
     physics: str = profiles.DEFAULT_PROFILE,
+    num_envs: int | None = None,
     **overrides,
 ) -> Env:
     """Builds an environment, mirroring ``dm_control.suite.load``.
@@ -138,6 +139,9 @@ def load(
         (``"jax"`` except for models MJX's JAX implementation cannot simulate).
       physics: ``"exact"`` (dm_control's physics; the default) or ``"fast"`` (fewer solver
         iterations: more throughput, a published one-step error; see mjxcontrol.profiles).
+      num_envs: the largest batch you will vmap this env over. Only ``impl="warp"`` uses it: its
+        contact buffer is shared by the whole batch and sized for this many envs (steps of a
+        bigger batch that fill it are flagged as physics errors). Default 1.
       **overrides: task options, e.g. ``time_limit=5.0`` or ``control_timestep=0.02``.
 
     Returns:
@@ -146,7 +150,9 @@ def load(
     """
     config = make_task(domain, task, **overrides)
     info = get_info(domain, task)
-    return env_from_task(config, impl=impl, domain=info.domain, name=info.name, physics=physics)
+    return env_from_task(
+        config, impl=impl, domain=info.domain, name=info.name, physics=physics, num_envs=num_envs
+    )
 
 
 def env_from_task(
@@ -156,10 +162,12 @@ def env_from_task(
     domain: str = "",
     name: str = "",
     physics: str = profiles.DEFAULT_PROFILE,
+    num_envs: int | None = None,
 ) -> Env:
     """An :class:`~mjxcontrol.env.Env` for any task config, registered or not (e.g. a
-    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl, profile);
-    ``impl=None`` means ``config.default_impl``."""
+    :class:`~mjxcontrol.composer.ComposedTask`). Compiles once per (config, impl, profile and,
+    for ``impl="warp"``, ``num_envs``: see :func:`load`); ``impl=None`` means
+    ``config.default_impl``."""
     impl = config.default_impl if impl is None else impl
     if not isinstance(impl, str) or impl not in IMPLS:
         raise ValueError(f"unknown impl {impl!r}; choose one of {IMPLS}")
@@ -169,25 +177,30 @@ def env_from_task(
     except TypeError as e:
         raise ValueError(f"task options must be hashable (numbers, strings, tuples): {e}") from None
     options = tuple(sorted(profiles.overrides(f"{domain}/{name}", physics).items()))
-    return Env(config, _physics(config, impl, options), domain, name, profile=physics)
+    if num_envs is not None:
+        check_num_envs(num_envs)
+    # only MJX-Warp's buffers depend on the batch: JAX-impl envs share one compile for any batch
+    num_envs = int(num_envs or 1) if impl == "warp" else 1
+    return Env(config, _physics(config, impl, options, num_envs), domain, name, profile=physics)
 
 
-# Compiled physics by (compiled model's bytes, control timestep, impl): tasks that differ only in
-# reward or reset (walker stand/walk/run) share one Physics, so jitted physics can be shared too.
+# Compiled physics by (compiled model's bytes, control timestep, impl, warp batch): tasks that
+# differ only in reward or reset (walker stand/walk/run) share one Physics, so jitted physics can
+# be shared too.
 _BY_MODEL: dict[tuple, Physics] = {}
 
 
 @functools.lru_cache(maxsize=128)
-def _physics(config: Task, impl: str, options: tuple = ()) -> Physics:
+def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) -> Physics:
     model = config.model()
     mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
     mj_model = profiles.apply(mj_model, dict(options))
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
-    key = (hashlib.sha256(buffer.tobytes()).hexdigest(), config.control_timestep, impl)
+    key = (hashlib.sha256(buffer.tobytes()).hexdigest(), config.control_timestep, impl, num_envs)
     if key not in _BY_MODEL:
         _BY_MODEL[key] = compile_physics(
-            mj_model, control_timestep=config.control_timestep, impl=impl
+            mj_model, control_timestep=config.control_timestep, impl=impl, num_envs=num_envs
         )
     return _BY_MODEL[key]
 

@@ -10,6 +10,7 @@ import mujoco
 import numpy as np
 import pytest
 
+import mjxcontrol
 from mjxcontrol import physics as physics_lib
 from mjxcontrol.registry import env_from_task
 from mjxcontrol.task import Task
@@ -41,9 +42,14 @@ class _BallsOnFloor(Task):
         return jnp.zeros(()), {}
 
 
-@pytest.fixture(scope="module")
-def balls_env():
-    return env_from_task(_BallsOnFloor(), impl="warp", domain="balls", name="floor")
+# A batch whose contacts overflow a buffer sized for one env (the default) but fit one sized for it.
+NUM_ENVS = 2 * physics_lib.WARP_CONTACTS_PER_ENV // BALLS
+
+
+def _balls_env(num_envs=None):
+    return env_from_task(
+        _BallsOnFloor(), impl="warp", domain="balls", name="floor", num_envs=num_envs
+    )
 
 
 def _run(env, num_envs):
@@ -55,9 +61,8 @@ def _run(env, num_envs):
     return state, after
 
 
-def test_a_batch_whose_contacts_fit_is_not_flagged(balls_env):
-    num_envs = physics_lib.WARP_NACONMAX // BALLS // 2
-    state, after = _run(balls_env, num_envs)
+def test_a_batch_whose_contacts_fit_is_not_flagged():
+    state, after = _run(_balls_env(num_envs=NUM_ENVS), NUM_ENVS)
     assert not np.asarray(state.metrics["physics_error"]).any()
     assert not np.asarray(after.metrics["physics_error"]).any()
     assert not np.asarray(after.terminated).any()
@@ -65,9 +70,22 @@ def test_a_batch_whose_contacts_fit_is_not_flagged(balls_env):
     np.testing.assert_allclose(np.asarray(after.obs["height"]), 0.1, atol=0.01)
 
 
-def test_a_batch_that_drops_contacts_is_flagged_as_a_physics_error(balls_env):
-    num_envs = 2 * physics_lib.WARP_NACONMAX // BALLS
-    state, after = _run(balls_env, num_envs)
+def test_a_batch_that_drops_contacts_is_flagged_as_a_physics_error():
+    # the same batch on a physics compiled for the default num_envs (1): its buffer is too small
+    state, after = _run(_balls_env(), NUM_ENVS)
     assert not np.asarray(state.metrics["physics_error"]).any()
     assert np.asarray(after.metrics["physics_error"]).all()
     assert np.asarray(after.terminated).all() and (np.asarray(after.discount) == 0).all()
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.0, "16", True])
+def test_num_envs_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="num_envs must be a positive integer"):
+        _balls_env(num_envs=bad)
+
+
+def test_jax_impl_ignores_num_envs():
+    """JAX-impl buffers are per env: every batch size shares one compiled physics."""
+    assert mjxcontrol.load("pendulum/swingup", num_envs=512).physics is (
+        mjxcontrol.load("pendulum/swingup").physics
+    )

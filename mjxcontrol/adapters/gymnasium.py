@@ -175,9 +175,11 @@ class GymnasiumVectorEnv(gym.vector.VectorEnv):
         render_mode: str | None = None,
         **overrides,
     ):
-        self.env = as_env(env, **overrides)
         if not isinstance(num_envs, int) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+        # a task id is loaded for this batch (MJX-Warp sizes its shared contact buffer by it)
+        batch = {"num_envs": num_envs} if isinstance(env, str) else {}
+        self.env = as_env(env, **batch, **overrides)
         mode = AutoresetMode(autoreset_mode)
         if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
             raise ValueError(f"autoreset_mode must be NEXT_STEP or SAME_STEP, got {mode}")
