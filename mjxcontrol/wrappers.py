@@ -70,8 +70,24 @@ class AutoReset:
 
         keep = ("obs", "step", "episode_params", "task_state", "key")
         picked = {f: jax.tree.map(pick, getattr(fresh, f), getattr(state, f)) for f in keep}
-        if batched:
-            data = jax.tree.map(pick, fresh.data, state.data)
+        if batched:  # per-env fields only: MJX-Warp's batch-shared buffers are left alone
+            per_env = _per_env_fields(state.data)
+            data = jax.tree.map(
+                lambda env_field, new, old: pick(new, old) if env_field else old,
+                per_env,
+                fresh.data,
+                state.data,
+            )
         else:  # under vmap: mjx.Data.where leaves MJX-Warp's batch-shared buffers alone
             data = state.data.where(state.done, fresh.data)
         return state.replace(data=data, **picked)
+
+
+def _per_env_fields(data):
+    """``data``'s tree with a bool per leaf: whether the leaf has an env axis. MJX-Warp keeps some
+    buffers (contacts, unused flex fields) once per batch; ``mjx.Data.where``, which knows which,
+    merges only the others, so merging all-True into all-False with it marks them."""
+    with jax.ensure_compile_time_eval():
+        false = jax.tree.map(lambda _: jnp.zeros((), bool), data)
+        true = jax.tree.map(lambda _: jnp.ones((), bool), data)
+        return jax.tree.map(bool, false.where(jnp.ones((), bool), true))

@@ -89,3 +89,23 @@ def test_jax_impl_ignores_num_envs():
     assert mjxcontrol.load("pendulum/swingup", num_envs=512).physics is (
         mjxcontrol.load("pendulum/swingup").physics
     )
+
+
+def test_batched_auto_reset_keeps_the_batch_shared_buffers():
+    """AutoReset on a batched warp state (outside vmap) merges only per-env fields: MJX-Warp's
+    contact buffer, shared by the batch, has no env axis to select along."""
+    num_envs = 4
+    env = env_from_task(
+        _BallsOnFloor(time_limit=0.03), impl="warp", domain="balls", name="short", num_envs=num_envs
+    )
+    auto = mjxcontrol.AutoReset(env)
+    state = jax.jit(auto.reset_batch)(jax.random.split(jax.random.key(0), num_envs))
+    step = jax.jit(auto.step)
+    truncated = []
+    for _ in range(4):  # 3 steps per episode: the third ends it and resets every env
+        state = step(state, jnp.zeros((num_envs, 0), jnp.float32))
+        truncated.append(bool(np.asarray(state.truncated).all()))
+    assert truncated == [False, False, True, False]
+    np.testing.assert_array_equal(np.asarray(state.step), 1)
+    assert state.data._impl.contact__dist.shape == (physics_lib.WARP_CONTACTS_PER_ENV * num_envs,)  # noqa: SLF001
+    assert not np.asarray(state.metrics["physics_error"]).any()
