@@ -32,13 +32,9 @@ IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
 SUBSTEP_TOLERANCE = 1e-8
-# Contact and constraint buffers for impl="warp", allocated statically. MJX-Warp's contact buffer
-# is one buffer shared by every env of a vmapped batch, while the constraint buffer is per env. So
-# the contact buffer is sized for the batch the physics is compiled for (``num_envs``, 1 unless
-# given): WARP_CONTACTS_PER_ENV slots per env. A step that finds more contacts than the buffer
-# holds is flagged (:meth:`Physics.contacts_dropped`) rather than simulated without them (a batch
-# that exactly fills it is flagged too). The suite's warp tasks (fish, swimmer) make no contacts
-# in dm_control's own rollouts (0 in 900 random steps each).
+# Buffers for impl="warp": contacts per env of the batch the physics is compiled for (one buffer
+# shared by the batch; see compile_physics's num_envs and Physics.contacts_dropped), and
+# constraint rows per env.
 WARP_CONTACTS_PER_ENV = 64
 WARP_NJMAX = 256
 
@@ -359,10 +355,8 @@ def compile_physics(
       model: a compiled ``mujoco.MjModel`` or a ``mujoco.MjSpec`` to compile.
       control_timestep: seconds per control step; ``None`` means one physics step.
       impl: MJX implementation, ``"jax"`` (default) or ``"warp"``.
-      num_envs: the largest batch that will be vmapped over this physics. ``impl="warp"`` sizes
-        its contact buffer, shared by the whole batch, for it (:data:`WARP_CONTACTS_PER_ENV`
-        per env); a bigger batch that fills the buffer has its steps flagged as physics errors.
-        ``impl="jax"`` keeps every buffer per env and ignores it.
+      num_envs: the largest batch to vmap over: sizes ``impl="warp"``'s batch-shared contact
+        buffer (:data:`WARP_CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
 
     Returns:
       The compiled :class:`Physics`.

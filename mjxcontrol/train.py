@@ -203,8 +203,7 @@ def train(
         config = make_config(
             task_id, algo, steps=steps, num_envs=num_envs, eval_every=eval_every, **overrides
         )
-    # MJX-Warp sizes its shared contact buffer by batch: the largest is training's or evaluation's
-    env = registry.load(task_id, num_envs=max(config.num_envs, config.eval_episodes))
+    env = registry.load(task_id, num_envs=max(config.num_envs, config.eval_episodes))  # warp
     per_iteration, per_chunk, chunks = schedule(config, algo)
     t = time.perf_counter()
     state, chunk, evaluate, program_s = compile_programs(env, algo, config, per_chunk, seed, state)

@@ -43,6 +43,7 @@ from mjxcontrol.adapters import (
     require,
 )
 from mjxcontrol.env import Env
+from mjxcontrol.physics import check_num_envs
 from mjxcontrol.types import State
 from mjxcontrol.wrappers import AutoReset
 
@@ -175,8 +176,7 @@ class GymnasiumVectorEnv(gym.vector.VectorEnv):
         render_mode: str | None = None,
         **overrides,
     ):
-        if not isinstance(num_envs, int) or num_envs < 1:
-            raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+        check_num_envs(num_envs)
         # a task id is loaded for this batch (MJX-Warp sizes its shared contact buffer by it)
         batch = {"num_envs": num_envs} if isinstance(env, str) else {}
         self.env = as_env(env, **batch, **overrides)
