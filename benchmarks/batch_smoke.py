@@ -1,10 +1,10 @@
 """Every registered task under ``jit(vmap(step))`` at a large batch: compiles, runs, stays finite.
 
 Usage: ``python -m mjxcontrol.benchmarks.batch_smoke --num-envs 1024 --steps 5``. Prints one line
-per task (compile and run seconds, finite or not) and exits non-zero if any output is not finite.
-Not part of the test suite: at 1,024 envs it takes ~15 minutes on a 2-core CPU. On a CPU with
-few cores, run each shard pinned to one core (``taskset -c K ... --shard K/N``): jaxlib 0.10.2's
-batched LAPACK Cholesky (MJX's Newton solver) can deadlock XLA's CPU thread pool at large batches.
+per task (compile and run seconds, finite or not, and the share of env-steps flagged as physics
+errors, e.g. an MJX-Warp buffer that overflowed) and exits non-zero if any output is not finite
+or any step was flagged. Not part of the test suite: at 1,024 envs it takes ~15 minutes on a
+2-core CPU; ``--shard K/N`` splits the tasks between processes.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import numpy as np
 import mjxcontrol
 
 
-def check_task(task_id: str, num_envs: int, steps: int) -> tuple[float, float, bool]:
-    """(compile_s, run_s, all_finite) for ``steps`` random-action steps of ``num_envs`` envs."""
-    env = mjxcontrol.load(task_id)
+def check_task(task_id: str, num_envs: int, steps: int) -> tuple[float, float, bool, float]:
+    """(compile_s, run_s, all_finite, share of env-steps with a physics error) for ``steps``
+    random-action steps of ``num_envs`` envs."""
+    env = mjxcontrol.load(task_id, num_envs=num_envs)
     reset, step = jax.jit(jax.vmap(env.reset)), jax.jit(jax.vmap(env.step))
     keys = jax.random.split(jax.random.key(0), num_envs)
     actions = jax.random.uniform(jax.random.key(1), (steps, num_envs, env.action_size), minval=-1)
@@ -30,11 +31,12 @@ def check_task(task_id: str, num_envs: int, steps: int) -> tuple[float, float, b
     state = jax.block_until_ready(step(reset(keys), actions[0]))
     compile_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    finite = _finite(state)
+    finite, errors = _finite(state), int(state.metrics["physics_error"].sum())
     for action in actions[1:]:
         state = step(state, action)
         finite &= _finite(state)
-    return compile_s, time.perf_counter() - t0, finite
+        errors += int(state.metrics["physics_error"].sum())
+    return compile_s, time.perf_counter() - t0, finite, errors / (steps * num_envs)
 
 
 def _finite(state) -> bool:
@@ -57,17 +59,17 @@ def main(argv=None) -> int:
     k, n = (int(x) for x in args.shard.split("/"))
     ok = True
     for task_id in (args.tasks or [info.id for info in mjxcontrol.list_tasks()])[k::n]:
-        compile_s, run_s, finite = check_task(task_id, args.num_envs, args.steps)
-        ok &= finite
+        compile_s, run_s, finite, errors = check_task(task_id, args.num_envs, args.steps)
+        ok &= finite and errors == 0
         # Each executable holds ~1,000s of memory maps; dropping them keeps a full sweep under
         # Linux's vm.max_map_count (65,530), past which LLVM crashes mid-compile.
         jax.clear_caches()
         print(
             f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
-            f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}",
+            f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}  physics errors {errors:.2%}",
             flush=True,
         )
-    print("all finite" if ok else "NOT FINITE", flush=True)
+    print("all finite, no physics errors" if ok else "NOT FINITE OR PHYSICS ERRORS", flush=True)
     return 0 if ok else 1
 
 

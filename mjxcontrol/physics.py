@@ -25,6 +25,7 @@ import mujoco
 import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
+from mjxcontrol import warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.mjx_patches import mjx_patches
 
@@ -32,11 +33,8 @@ IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
 SUBSTEP_TOLERANCE = 1e-8
-# Buffers for impl="warp": contacts per env of the batch the physics is compiled for (one buffer
-# shared by the batch; see compile_physics's num_envs and Physics.contacts_dropped), and
-# constraint rows per env.
-WARP_CONTACTS_PER_ENV = 64
-WARP_NJMAX = 256
+# Contact slots per env of the batch an impl="warp" physics is compiled for (mjxcontrol.warp_impl).
+WARP_CONTACTS_PER_ENV = warp_impl.CONTACTS_PER_ENV
 
 
 class UnsupportedFeatureError(NotImplementedError):
@@ -108,6 +106,7 @@ _OBJECTS = {
     "sensor": (mujoco.mjtObj.mjOBJ_SENSOR, "nsensor"),
     "tendon": (mujoco.mjtObj.mjOBJ_TENDON, "ntendon"),
     "camera": (mujoco.mjtObj.mjOBJ_CAMERA, "ncam"),
+    "hfield": (mujoco.mjtObj.mjOBJ_HFIELD, "nhfield"),
 }
 # Width in qpos / qvel of each joint type.
 _QPOS_WIDTH = {0: 7, 1: 4, 2: 1, 3: 1}
@@ -215,15 +214,14 @@ class Physics:
         return self.data0
 
     def contacts_dropped(self, data: mjx.Data) -> jax.Array:
-        """Bool scalar: whether collision detection filled ``data``'s contact buffer, so that
-        contacts beyond it may have been left out of the step (MJX-Warp, which stops counting at
-        the buffer's size and prints a "broadphase overflow" warning; never under
-        ``impl="jax"``, which sizes its buffer for every possible contact). Under ``vmap`` the
-        count, and so this flag, covers the whole batch: MJX-Warp shares one contact buffer
-        between all envs, sized by :func:`compile_physics`'s ``num_envs``."""
+        """Bool scalar: whether MJX-Warp's contact or constraint buffers overflowed, so that
+        contacts or constraints may have been left out of the step
+        (:func:`mjxcontrol.warp_impl.buffers_overflowed`; never under ``impl="jax"``, which
+        sizes its buffers for every possible contact). The contact buffer is shared by the
+        batch and sized by :func:`compile_physics`'s ``num_envs``."""
         if self.impl != "warp":
             return jnp.zeros((), bool)
-        return data._impl.nacon[0] >= data._impl.naconmax  # noqa: SLF001
+        return warp_impl.buffers_overflowed(data)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
@@ -242,9 +240,7 @@ class Physics:
         n = self.n_substeps if n_substeps is None else n_substeps
         with mjx_patches():  # no LAPACK kernel, no dense cone matrix (mjxcontrol/mjx_patches.py)
             if self.impl == "warp":
-                # MJX-Warp exposes no stage functions: step, then refresh the derived quantities.
-                data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
-                return mjx.forward(model, data)
+                return warp_impl.steps(self.mj_model, model, data, n)
             substep = functools.partial(_rotated_substep, model)
             return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
 
@@ -279,10 +275,9 @@ class Physics:
         ctrl = jnp.where(advance, jnp.where(action_ok, action, 0.0), data.ctrl)
         data = data.replace(ctrl=ctrl)
         with mjx_patches():
-            if self.impl == "warp":  # no stage functions: n steps (none for forward), forward
+            if self.impl == "warp":  # no stage functions: n steps (none for forward)
                 n = jnp.where(advance, self.n_substeps, 0)
-                data = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
-                return mjx.forward(model, data), action_ok
+                return warp_impl.steps(self.mj_model, model, data, n), action_ok
             stages = [
                 functools.partial(_position_velocity_stage, model),
                 functools.partial(_dynamics_stage, model),
@@ -302,9 +297,8 @@ class Physics:
 
 def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str, num_envs: int) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
-        if impl == "warp":  # MJX-Warp sizes its buffers from the host model
-            naconmax = WARP_CONTACTS_PER_ENV * num_envs
-            return mjx.make_data(mj_model, impl=impl, naconmax=naconmax, njmax=WARP_NJMAX)
+        if impl == "warp":
+            return warp_impl.make_data(mj_model, num_envs)
         return mjx.make_data(model, impl=impl)
 
 
@@ -375,6 +369,8 @@ def compile_physics(
         mjx_model = mjx.put_model(mj_model, impl=impl)
     except NotImplementedError as e:  # anything our own check did not foresee
         raise UnsupportedFeatureError(f"MJX impl={impl!r} cannot simulate this model: {e}") from e
+    if impl == "warp":
+        mjx_model = warp_impl.quiet_solver_caps(mjx_model)
     data0 = _make_data(mj_model, mjx_model, impl, num_envs)
     return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
 

@@ -1,4 +1,4 @@
-"""Quadruped: a four-legged walker that must run forwards or fetch a ball (walk, run, fetch).
+"""Quadruped: a four-legged walker that walks, runs, fetches a ball or escapes a bowl.
 
 Observation (``OrderedDict``, float32), common to every task:
   * ``egocentric_state`` (44,): the 16 hinge angles (rad), then their velocities (rad/s), in model
@@ -35,16 +35,22 @@ Termination: never; episodes are truncated after 20 s (1000 steps of 0.02 s, 4 p
 Reset: legs at zero angles, zero velocity and activation; the torso in a uniformly random
 orientation (normalised ``N(0, I4)`` quaternion; fetch: a heading ``U(0, 2 pi)`` about z) at
 x = y = 0 (fetch: x, y ~ ``U(-13.5, 13.5)``), dropped onto the ground: dm_control raises it from
-z = 0 in 1 cm steps until nothing touches (at most 10,000 steps). That search is closed-form here:
-lifting the body by z lifts each geom's lowest point (support point along -z) by z, so the answer
-is the first 1 cm step at or above (within ``DROP_TIE``) the deepest penetration of those points
-below the floor at z = 0, dm_control's answer. fetch then puts the ball at x, y ~
+z = 0 in 1 cm steps until nothing touches (at most 10,000 steps), here in closed form with the
+same answer (``tasks/_quadruped_drop.py``). fetch then puts the ball at x, y ~
 ``U(-13.5, 13.5)``, 2 m up, moving at ``5 N(0, I2)`` m/s.
 
-escape (a bowl-shaped height field drawn anew each episode) is not ported yet: MJX cannot vary a
-height field per env, and its JAX implementation has no height-field collisions with the torso's
-ellipsoid or the eyes' cylinders (docs/status.md has the plan). Its model,
-``models.quadruped.spec(terrain=True, rangefinders=True)``, is built and checked already.
+escape (``Escape``): the quadruped starts at the centre of a bumpy bowl (the ``terrain`` height
+field) and must get out. Observations add ``origin`` (3,): the world origin relative to the
+torso, in the torso frame (m); ``rangefinder`` (20,): ``tanh`` of the distance (m) each rangefinder
+reads, and 1 where it meets nothing. Reward: ``upright(20 deg) * tolerance(|workspace|, bounds=(30,
+inf), margin=30, sigmoid="linear", value_at_margin=0)``, the upright term as above with bounds
+``(cos 20 deg, inf)`` and margin ``1 + cos 20 deg``, ``|workspace|`` the workspace site's distance
+(m) from the bowl's centre, 30 m its rim. Reset: as walk's, dropped onto the terrain.
+**Distribution change:** dm_control draws a new terrain every episode; MJX-Warp (escape's default
+impl: its JAX impl has no height-field collisions with the torso's ellipsoid or the eyes'
+cylinders) keeps height-field samples in the model shared by the batch, so each episode draws one
+terrain uniformly from a pool of ``num_terrains`` (default 32) independent draws of dm_control's
+distribution made when the env is built (``terrain_seed``); see ``models.quadruped_terrain``.
 
 Parity: observations and reward match dm_control 1.0.50 one step after 256 shared states per task
 (tests/parity/test_quadruped.py); see the tolerances there.
@@ -53,22 +59,22 @@ Parity: observations and reward match dm_control 1.0.50 one step after 256 share
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import OrderedDict
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
-import mujoco
 import numpy as np
 
 from mjxcontrol import rewards
-from mjxcontrol._mjx import mjx
 from mjxcontrol.observables import to_body_frame
 from mjxcontrol.registry import register
 from mjxcontrol.task import Task
+from mjxcontrol.tasks._quadruped_drop import ROOT, TORSO, drop_to_ground, terrain_height
 from mjxcontrol.tasks.models import quadruped as quadruped_model
+from mjxcontrol.tasks.models import quadruped_terrain as terrain_model
 
-TORSO = "torso"
-ROOT = "root"
 BALL = "ball"
 BALL_ROOT = "ball_root"
 WORKSPACE = "workspace"
@@ -84,25 +90,11 @@ TIME_LIMIT = 20.0
 CONTROL_TIMESTEP = 0.02
 WALK_SPEED = 0.5
 RUN_SPEED = 5.0
-# Drop search: dm_control's height step (m) and its number of tries before giving up.
-DROP_STEP = 0.01
-MAX_DROP_STEPS = 10_000
-# A lowest point within this fraction of a drop step above a step counts as clear of the ground at
-# that step. dm_control's heights are sums of 0.01 in float64 (0.52 is 0.5200000000000002), so an
-# exact tie clears: fetch's upright quadruped with straight legs reaches exactly 0.52 m below its
-# torso and stands at 0.52, not 0.53. Float32 puts our tie ~1e-6 steps either side.
-DROP_TIE = 1e-4
+ESCAPE_UPRIGHT_DEGREES = 20.0  # escape's upright term is 1 within this tilt
 # fetch: spawn square (fraction of the floor's half-size), ball height (m) and speed scale (m/s).
 SPAWN_FRACTION = 0.9
 BALL_START_HEIGHT = 2.0
 BALL_SPEED_SCALE = 5.0
-
-_SPHERE, _CAPSULE, _ELLIPSOID, _CYLINDER = (
-    int(mujoco.mjtGeom.mjGEOM_SPHERE),
-    int(mujoco.mjtGeom.mjGEOM_CAPSULE),
-    int(mujoco.mjtGeom.mjGEOM_ELLIPSOID),
-    int(mujoco.mjtGeom.mjGEOM_CYLINDER),
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,6 +215,72 @@ class Fetch(Quadruped):
         return reward, {"upright": upright, "reach": reach, "fetch": fetch}
 
 
+@dataclasses.dataclass(frozen=True)
+class Escape(Quadruped):
+    """Quadruped escape (dm_control ``quadruped/escape``): climb out of a bumpy bowl.
+
+    Attributes:
+      num_terrains: terrains in the model's pool (each episode draws one; module docstring).
+      terrain_seed: seed of the pool's draws.
+    """
+
+    default_impl: ClassVar[str] = "warp"
+    num_terrains: int = terrain_model.DEFAULT_POOL_SIZE
+    terrain_seed: int = terrain_model.DEFAULT_POOL_SEED
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name, low in (("num_terrains", 1), ("terrain_seed", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+    def model(self):
+        return terrain_model.model(
+            terrain_model.draw_terrains(self.num_terrains, self.terrain_seed)
+        )
+
+    def initialize(self, physics, model, data, key):
+        terrain_key, rotation_key = jax.random.split(key)
+        terrain = jax.random.randint(terrain_key, (), 0, self.num_terrains)
+        ground = functools.partial(terrain_height, physics, model, terrain)
+        return drop_to_ground(
+            physics, model, data, _random_rotation(rotation_key), ground=ground
+        ), (terrain)
+
+    def state_params(self, physics, params, task_state):
+        """``geom_pos`` with the episode's terrain (``task_state``) at home, the others parked."""
+        geoms = physics.names.ids("geom", quadruped_model.terrain_names(self.num_terrains))
+        home = (jnp.arange(self.num_terrains) == task_state)[:, None]
+        rows = jnp.where(home, terrain_model.home_pos(), terrain_model.parked_pos())
+        pos = jnp.asarray(params.get("geom_pos", physics.model.geom_pos))
+        return {"geom_pos": pos.at[geoms].set(rows.astype(pos.dtype))}
+
+    def observe(self, physics, data, task_state):
+        names = physics.names
+        ranges = jnp.concatenate(
+            [data.sensordata[names.sensor(n)] for n in quadruped_model.RANGEFINDERS]
+        )
+        return OrderedDict(
+            **super().observe(physics, data, task_state),
+            origin=to_body_frame(physics, data, TORSO, -data.xpos[names.id("body", TORSO)]),
+            rangefinder=jnp.where(ranges == -1.0, 1.0, jnp.tanh(ranges)),
+        )
+
+    def reward(self, physics, data, task_state):
+        rim = float(quadruped_model.TERRAIN_SIZE[0])
+        workspace = data.site_xpos[physics.names.id("site", WORKSPACE)]
+        escape = rewards.tolerance(
+            jnp.linalg.norm(workspace),
+            bounds=(rim, float("inf")),
+            margin=rim,
+            sigmoid="linear",
+            value_at_margin=0.0,
+        )
+        upright = upright_reward(physics, data, ESCAPE_UPRIGHT_DEGREES)
+        return upright * escape, {"upright": upright, "escape": escape}
+
+
 def upright_reward(physics, data, deviation_degrees: float = 0.0):
     """1 while the torso's z axis is within ``deviation_degrees`` of vertical, falling linearly
     to 0 when upside down."""
@@ -234,53 +292,6 @@ def upright_reward(physics, data, deviation_degrees: float = 0.0):
         sigmoid="linear",
         value_at_margin=0.0,
     )
-
-
-def drop_to_ground(physics, model, data, orientation, xy=(0.0, 0.0)):
-    """``data`` with the torso at ``(x, y)`` in ``orientation``, dropped onto the ground.
-
-    Returns dm_control's answer: the lowest height ``k * 1 cm`` (``0 <= k <= 10,000``) at which no
-    body geom reaches below the ground (see the module docstring).
-    """
-    root = physics.names.qpos(ROOT)
-    qpos = data.qpos.at[root].set(jnp.concatenate([jnp.asarray(xy), jnp.zeros(1), orientation]))
-    kinematics = mjx.kinematics(model, data.replace(qpos=qpos))
-    geoms = _body_geoms(physics)
-    lowest = _lowest_points(physics, model, kinematics, geoms)
-    clearance = jnp.min(lowest[:, 2])  # the floor is the plane z = 0
-    steps = jnp.clip(jnp.ceil(-clearance / DROP_STEP - DROP_TIE), 0, MAX_DROP_STEPS)
-    return data.replace(qpos=qpos.at[root[2]].set(steps * DROP_STEP))
-
-
-def _lowest_points(physics, model, data, geoms) -> jax.Array:
-    """``[len(geoms), 3]``: each geom's lowest point in the world (its support point along -z)."""
-    points = []
-    for g in geoms:
-        kind = int(physics.mj_model.geom_type[g])
-        centre, rot, size = data.geom_xpos[g], data.geom_xmat[g], model.geom_size[g]
-        axis = rot[:, 2]
-        down = jnp.array([0.0, 0.0, -1.0])
-        if kind == _SPHERE:
-            point = centre + size[0] * down
-        elif kind == _CAPSULE:
-            point = centre - size[1] * jnp.sign(axis[2]) * axis + size[0] * down
-        elif kind == _ELLIPSOID:
-            local = rot.T @ down  # support of {R diag(a) u : |u| <= 1} along ``down``
-            point = centre + rot @ (size**2 * local / jnp.linalg.norm(size * local))
-        elif kind == _CYLINDER:
-            radial = down + axis[2] * axis  # ``down`` without its component along the axis
-            radial = radial / jnp.maximum(jnp.linalg.norm(radial), 1e-12)
-            point = centre - size[1] * jnp.sign(axis[2]) * axis + size[0] * radial
-        else:
-            raise NotImplementedError(f"no lowest point for geom type {kind} (geom {g})")
-        points.append(point)
-    return jnp.stack(points)
-
-
-def _body_geoms(physics) -> list[int]:
-    """Ids of the quadruped's geoms (those of the torso's subtree)."""
-    m, torso = physics.mj_model, physics.names.id("body", TORSO)
-    return [g for g in range(m.ngeom) if m.body_rootid[m.geom_bodyid[g]] == torso]
 
 
 def _random_rotation(key):
@@ -314,6 +325,11 @@ def walk(**overrides) -> Move:
 @register("run")
 def run(**overrides) -> Move:
     return Move(**{"desired_speed": RUN_SPEED, **overrides})
+
+
+@register("escape")
+def escape(**overrides) -> Escape:
+    return Escape(**overrides)
 
 
 @register("fetch")

@@ -12,6 +12,7 @@ import pytest
 
 import mjxcontrol
 from mjxcontrol import physics as physics_lib
+from mjxcontrol import warp_impl
 from mjxcontrol.registry import env_from_task
 from mjxcontrol.task import Task
 
@@ -76,6 +77,23 @@ def test_a_batch_that_drops_contacts_is_flagged_as_a_physics_error():
     assert not np.asarray(state.metrics["physics_error"]).any()
     assert np.asarray(after.metrics["physics_error"]).all()
     assert np.asarray(after.terminated).all() and (np.asarray(after.discount) == 0).all()
+
+
+def test_constraint_rows_that_do_not_fit_are_flagged_as_a_physics_error(monkeypatch):
+    # 8 resting balls need 8 x 4 pyramidal rows per env: more than a row buffer of 8 holds
+    monkeypatch.setattr(warp_impl, "NJMAX", 8)
+    state, after = _run(_balls_env(num_envs=3), 3)  # the balls touch the floor from the start
+    assert np.asarray(state.metrics["physics_error"]).all()
+    assert np.asarray(after.metrics["physics_error"]).all()
+
+
+def test_solver_cap_warning_bits_are_mujoco_warps():
+    from mujoco.mjx.third_party.mujoco_warp._src.types import OverflowType
+
+    assert warp_impl.ITERATIONS_WARNING == OverflowType.ITERATIONS
+    assert warp_impl.LS_ITERATIONS_WARNING == OverflowType.LS_ITERATIONS
+    warn = _balls_env(num_envs=NUM_ENVS).physics.model.opt._impl.warn_overflow  # noqa: SLF001
+    assert warn & OverflowType.NEFC and not warn & OverflowType.ITERATIONS
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.0, "16", True])

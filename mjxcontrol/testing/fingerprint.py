@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--impl", default="jax")
     args = parser.parse_args(argv)
     for task_id in args.tasks:  # one line per task: "<task_id> <sha256>"
-        print(task_id, fingerprint(mjxcontrol.load(task_id, impl=args.impl)), flush=True)
+        env = mjxcontrol.load(task_id, impl=args.impl, num_envs=batch_size(task_id))
+        print(task_id, fingerprint(env), flush=True)
     return 0
 
 

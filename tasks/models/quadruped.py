@@ -54,6 +54,8 @@ TERRAIN_SAMPLES = 201
 TERRAIN_SIZE = (30, 30, 5, 0.1)  # half-sizes x, y; maximum elevation; base thickness
 TERRAIN_RGBA = (0.2, 0.3, 0.4, 1)
 TERRAIN_Z = -0.01
+TERRAIN_PARKED_Z = TERRAIN_Z - 1000.0  # m: a pool's unused terrains, out of reach (escape)
+TERRAIN_POOL_BODY = "terrain_pool"
 _TERRAIN_GRID = {"nrow": TERRAIN_SAMPLES, "ncol": TERRAIN_SAMPLES}
 _TERRAIN = {"type": "hfield", "rgba": TERRAIN_RGBA}
 
@@ -138,6 +140,7 @@ def spec(
     terrain: bool = False,
     rangefinders: bool = False,
     walls_and_ball: bool = False,
+    terrain_pool: int = 0,
 ) -> mujoco.MjSpec:
     """Returns one variant of the quadruped model as an uncompiled spec.
 
@@ -146,6 +149,11 @@ def spec(
       terrain: add the ``terrain`` height-field geom (its samples start at 0).
       rangefinders: add the 20 rangefinder sensors.
       walls_and_ball: add the arena walls, the ``target`` site and the ``ball``.
+      terrain_pool: with ``n > 0`` (and ``terrain``), ``n`` terrain height fields and geoms
+        (``terrain``, ``terrain_1``, ...; all but ``terrain`` at ``TERRAIN_PARKED_Z``) on a mocap
+        body ``terrain_pool`` at the origin instead of one on the world: MJX-Warp places world
+        geoms once for the whole batch, but a mocap body's geoms per env, from each env's
+        ``geom_pos`` (quadruped/escape's terrain pool).
     """
     m = _common.new_model(MODEL_NAME)
     s = m.spec
@@ -164,7 +172,7 @@ def spec(
     if walls_and_ball:
         _add_walls_and_target(m)
     if terrain:
-        _geom(m, None, TERRAIN_NAME, hfieldname=TERRAIN_NAME, pos=(0, 0, TERRAIN_Z), **_TERRAIN)
+        _add_terrains(m, terrain_pool)
     m.add("camera", name="global", **CAMERAS["global"])
     _add_torso(m)
     if walls_and_ball:
@@ -219,6 +227,24 @@ _BALL = {
     "friction": BALL_FRICTION,
     "solref": BALL_SOLREF,
 }
+
+
+def terrain_names(num: int) -> tuple[str, ...]:
+    """Names of a terrain pool's ``num`` height fields (and their geoms), in pool order."""
+    return (TERRAIN_NAME, *(f"{TERRAIN_NAME}_{i}" for i in range(1, num)))
+
+
+def _add_terrains(m: Model, pool: int) -> None:
+    if pool == 0:
+        _geom(m, None, TERRAIN_NAME, hfieldname=TERRAIN_NAME, pos=(0, 0, TERRAIN_Z), **_TERRAIN)
+        return
+    body = m.add("body", name=TERRAIN_POOL_BODY, mocap=True)
+    for i, name in enumerate(terrain_names(pool)):
+        if i:
+            field = m.add("hfield", name=name, size=TERRAIN_SIZE, **_TERRAIN_GRID)
+            field.userdata = [0.0] * TERRAIN_SAMPLES**2
+        z = TERRAIN_PARKED_Z if i else TERRAIN_Z
+        _geom(m, body, name, hfieldname=name, pos=(0, 0, z), **_TERRAIN)
 
 
 def _geom(m: Model, body, name: str, **attrs):
