@@ -8,6 +8,7 @@ import json
 import sys
 
 from mjxcontrol import profiles, registry, support
+from mjxcontrol.compilation_cache import CACHE_ENV_VAR, DEFAULT_CACHE_DIR, enable_compilation_cache
 from mjxcontrol.physics import IMPLS, UnsupportedFeatureError
 
 
@@ -58,6 +59,7 @@ def _info(args) -> int:
 def _bench(args) -> int:
     from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
 
+    cache = None if args.no_cache else enable_compilation_cache(args.cache_dir)
     env = registry.load(args.task, impl=args.impl, physics=args.physics, num_envs=args.num_envs)
     result = throughput.measure(
         env,
@@ -69,11 +71,11 @@ def _bench(args) -> int:
         shard=args.shard,
     )
     if args.json:
-        print(json.dumps(dataclasses.asdict(result), indent=2))
+        print(json.dumps({**dataclasses.asdict(result), "compilation_cache": cache}, indent=2))
         return 0
     print(
         f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
-        f"substeps={result.n_substeps} device={result.device}"
+        f"substeps={result.n_substeps} device={result.device} compilation cache={cache}"
     )
     print(
         f"  env:  compile {result.compile_s:7.1f} s   {result.env_steps_per_s:12,.0f} env-steps/s"
@@ -105,6 +107,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def add_cache_arguments(p: argparse.ArgumentParser) -> None:
+    """``--cache-dir`` / ``--no-cache``: JAX's persistent compilation cache (on by default)."""
+    p.add_argument(
+        "--cache-dir",
+        help=f"persistent compilation cache (default: ${CACHE_ENV_VAR} or {DEFAULT_CACHE_DIR})",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="compile from scratch (a cold-compile timing)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mjxcontrol`` command."""
     parser = _Parser(prog="mjxcontrol", description=__doc__)
@@ -130,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
     p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
+    add_cache_arguments(p)
     p.set_defaults(func=_bench)
 
     # Imported here: they import this module (for positive_int) and their heavier dependencies

@@ -11,7 +11,8 @@ import pathlib
 import sys
 
 from mjxcontrol import registry, video
-from mjxcontrol.cli import positive_int
+from mjxcontrol.cli import add_cache_arguments, positive_int
+from mjxcontrol.compilation_cache import enable_compilation_cache
 from mjxcontrol.render import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 
@@ -42,6 +43,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument(
         "--camera", type=_camera, help="camera name or id (default: camera 0, as dm_control)"
     )
+    add_cache_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -73,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     """Renders ``args.task`` and prints the two paths written; returns the exit status."""
     from mjxcontrol import render  # the GL context is only needed here
 
+    if not args.no_cache:
+        enable_compilation_cache(args.cache_dir)
     env = registry.load(args.task)
     policy_fn = None
     if args.checkpoint is not None:

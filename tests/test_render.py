@@ -138,6 +138,7 @@ def test_cli_render_writes_video_and_sheet(env, tmp_path, monkeypatch, capsys):
             "32",
             "--camera",
             "0",
+            "--no-cache",  # the session's JAX cache stays in use
         ]
     )
     assert args.func(args) == 0
@@ -165,6 +166,7 @@ def test_cli_render_checkpoint(env, tmp_path, monkeypatch):
         "32",
         "--height",
         "32",
+        "--no-cache",
     ]
     monkeypatch.setitem(sys.modules, "mjxcontrol.agents.policy", None)  # not importable
     with pytest.raises(ValueError, match="mjxcontrol.agents.policy"):
