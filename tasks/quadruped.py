@@ -244,9 +244,8 @@ class Escape(Quadruped):
         terrain_key, rotation_key = jax.random.split(key)
         terrain = jax.random.randint(terrain_key, (), 0, self.num_terrains)
         ground = functools.partial(terrain_height, physics, model, terrain)
-        return drop_to_ground(
-            physics, model, data, _random_rotation(rotation_key), ground=ground
-        ), (terrain)
+        data = drop_to_ground(physics, model, data, _random_rotation(rotation_key), ground=ground)
+        return data, terrain
 
     def state_params(self, physics, params, task_state):
         """``geom_pos`` with the episode's terrain (``task_state``) at home, the others parked."""

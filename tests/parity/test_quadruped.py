@@ -129,24 +129,25 @@ def test_reset_distribution(load_env, task):
 ESCAPE_START_RADIUS = 36.0
 # MJX-Warp's height-field contacts depart from C MuJoCo's: ours equals raw MJX-Warp mjx.step on the
 # same model from the same states (checked below), and both miss dm_control after one step on
-# the samples where the legs or torso meet the slopes (measured, 256 samples of this test: worst
-# hinge velocity 18 rad/s, velocimeter 2.7 m/s, upright 0.048, imu 50, arcsinh toe force 14.3,
-# origin 0.94 m, rangefinder 0.60, reward 0.013; 23 samples are off by more than 1e-2 in
-# egocentric_state, 20 of them touching the terrain when recorded, the other 3 within the step).
-# The tolerances sit ~1.5x above those. Only 49 % of samples meet the default 1e-4 in every
-# entry (walk on the flat floor under MJX's JAX impl: 84 %); ESCAPE_MOST_SAMPLES keeps that.
-# The solver cap is not the cause: dm_control's 100 (50) iterations give the same numbers.
+# samples where the legs or torso meet the slopes or land within the step. The tails are heavy
+# and move with the sample set. This test's samples: worst hinge velocity 9.5 rad/s, velocimeter
+# 0.51 m/s, upright 0.012, imu 114 (an impact), arcsinh toe force 13.3, origin 0.35 m,
+# rangefinder 0.24, reward 0.0033, and 43 % of samples within the default 1e-4 in every entry.
+# The same starts recorded at record_rate 0.1: 18.6 rad/s, 0.69 m/s, 0.047, imu 50, 14.1, 1.05 m,
+# 0.57, reward 0.013, 41 % (walk on the flat floor under MJX's JAX impl: 84 %). The tolerances sit
+# ~1.5x above the larger of the two; ESCAPE_MOST_SAMPLES keeps the bulk sharp. The solver cap is
+# not the cause: dm_control's 100 (50) iterations give the same numbers as the exact 8 (8).
 ESCAPE_OBS_ATOL = {
-    "egocentric_state": 27.0,
-    "torso_velocity": 4.0,
+    "egocentric_state": 28.0,
+    "torso_velocity": 1.0,
     "torso_upright": 0.075,
-    "imu": 75.0,
+    "imu": 175.0,
     "force_torque": 21.5,
-    "origin": 1.4,
+    "origin": 1.6,
     "rangefinder": 0.9,
 }
 ESCAPE_REWARD_ATOL = 0.02
-ESCAPE_MOST_SAMPLES = 0.45
+ESCAPE_MOST_SAMPLES = 0.38
 # Bowl-centre terrain samples compared between our pool and dm_control's draws (row, column).
 TERRAIN_PROBES = ((100, 100), (100, 130), (70, 100), (150, 60))
 
@@ -172,11 +173,9 @@ def _pool(env) -> np.ndarray:
 
 def _escape_start(pool):
     """Starts every episode on one of our pool's terrains (written into dm_control's model; its own
-    reset just drew another), at a random place and orientation."""
+    reset just drew another), at a random place and orientation, on the ground."""
 
     def start(env, rng):
-        from dm_control.suite.quadruped import _find_non_contacting_height
-
         env.mjx_terrain = int(rng.integers(len(pool)))
         env.physics.model.hfield_data[:] = pool[env.mjx_terrain]
         radius, angle = rng.uniform(0, ESCAPE_START_RADIUS), rng.uniform(0, 2 * np.pi)
@@ -187,11 +186,34 @@ def _escape_start(pool):
             else np.array([np.cos(yaw / 2), 0, 0, np.sin(yaw / 2)])
         )
         orientation /= np.linalg.norm(orientation)
-        _find_non_contacting_height(
-            env.physics, orientation, radius * np.cos(angle), radius * np.sin(angle)
-        )
+        xy = radius * np.array([np.cos(angle), np.sin(angle)])
+        _lift_until_clear(env.physics, orientation, xy, _ground_near(pool[env.mjx_terrain], xy))
 
     return start
+
+
+def _ground_near(terrain: np.ndarray, xy: np.ndarray) -> float:
+    """Terrain height (m) at the sample nearest ``xy``, 0 off the terrain (a starting height)."""
+    from mjxcontrol.tasks.models import quadruped as quadruped_model
+
+    n = quadruped_model.TERRAIN_SAMPLES
+    half, top = quadruped_model.TERRAIN_SIZE[0], quadruped_model.TERRAIN_SIZE[2]
+    col, row = np.round((xy + half) / (2 * half) * (n - 1)).astype(int)
+    if not (0 <= col < n and 0 <= row < n):
+        return 0.0
+    return max(0.0, top * terrain[row * n + col] + quadruped_model.TERRAIN_Z)
+
+
+def _lift_until_clear(physics, orientation, xy, z) -> None:
+    """dm_control's drop search (1 cm steps until nothing touches), from height ``z`` rather than
+    0: its own search climbs up to 5 m of terrain 1 cm at a time."""
+    while True:
+        with physics.reset_context():
+            physics.named.data.qpos["root"][:3] = (*xy, z)
+            physics.named.data.qpos["root"][3:] = orientation
+        if physics.data.ncon == 0:
+            return
+        z += 0.01
 
 
 def test_escape_one_step_parity(load_env, gl_free):
@@ -203,6 +225,7 @@ def test_escape_one_step_parity(load_env, gl_free):
         start_fn=_escape_start(_pool(env)),
         start_fraction=1.0,
         max_episode_steps=50,
+        record_rate=0.25,  # fewer dm_control steps: its height-field rangefinders are slow
         action_scale=1.2,
         task_state_fn=lambda dm_env: np.int32(dm_env.mjx_terrain),
     )
