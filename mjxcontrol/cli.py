@@ -59,7 +59,7 @@ def _info(args) -> int:
 def _bench(args) -> int:
     from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
 
-    cache = None if args.no_cache else enable_compilation_cache(args.cache_dir)
+    cache = cache_from_args(args)
     env = registry.load(args.task, impl=args.impl, physics=args.physics, num_envs=args.num_envs)
     result = throughput.measure(
         env,
@@ -116,6 +116,12 @@ def add_cache_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-cache", action="store_true", help="compile from scratch (a cold-compile timing)"
     )
+
+
+def cache_from_args(args: argparse.Namespace) -> str | None:
+    """Turns on the persistent compilation cache as ``add_cache_arguments``' flags ask; returns
+    its directory, or None with ``--no-cache``."""
+    return None if args.no_cache else enable_compilation_cache(args.cache_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,8 +11,7 @@ import pathlib
 import sys
 
 from mjxcontrol import registry, video
-from mjxcontrol.cli import add_cache_arguments, positive_int
-from mjxcontrol.compilation_cache import enable_compilation_cache
+from mjxcontrol.cli import add_cache_arguments, cache_from_args, positive_int
 from mjxcontrol.render import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 
@@ -75,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
     """Renders ``args.task`` and prints the two paths written; returns the exit status."""
     from mjxcontrol import render  # the GL context is only needed here
 
-    if not args.no_cache:
-        enable_compilation_cache(args.cache_dir)
+    cache_from_args(args)
     env = registry.load(args.task)
     policy_fn = None
     if args.checkpoint is not None:

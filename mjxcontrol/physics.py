@@ -33,8 +33,6 @@ IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
 # dm_control's tolerance when checking that the control timestep is a whole number of substeps.
 SUBSTEP_TOLERANCE = 1e-8
-# Contact slots per env of the batch an impl="warp" physics is compiled for (mjxcontrol.warp_impl).
-WARP_CONTACTS_PER_ENV = warp_impl.CONTACTS_PER_ENV
 
 
 class UnsupportedFeatureError(NotImplementedError):
@@ -350,7 +348,7 @@ def compile_physics(
       control_timestep: seconds per control step; ``None`` means one physics step.
       impl: MJX implementation, ``"jax"`` (default) or ``"warp"``.
       num_envs: the largest batch to vmap over: sizes ``impl="warp"``'s batch-shared contact
-        buffer (:data:`WARP_CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
+        buffer (:data:`mjxcontrol.warp_impl.CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
 
     Returns:
       The compiled :class:`Physics`.

@@ -49,6 +49,15 @@ def load_env():
     return _env
 
 
+@pytest.fixture
+def gl_free(monkeypatch):
+    """dm_control's escape reset re-uploads its terrain to a rendering context when it can make
+    one; the physics never needs it, so none is made here (no OpenGL needed)."""
+    from dm_control import mujoco as dm_mujoco
+
+    monkeypatch.setattr(dm_mujoco.Physics, "contexts", property(lambda self: None))
+
+
 def _group_of(item) -> str | None:
     """The domain a test exercises (its xdist group): tasks of a domain share compiled physics."""
     params = getattr(getattr(item, "callspec", None), "params", {})

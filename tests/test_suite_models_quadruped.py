@@ -96,11 +96,8 @@ def test_escape_pool_model_matches_dm_control():
         )
 
 
-def test_terrain_matches_dm_control_draw(monkeypatch):
+def test_terrain_matches_dm_control_draw(gl_free):
     """From the same bump draws, our terrain equals the one dm_control's escape reset writes."""
-    from dm_control import mujoco as dm_mujoco
-
-    monkeypatch.setattr(dm_mujoco.Physics, "contexts", property(lambda self: None))  # no GL
     env = suite.load("quadruped", "escape", task_kwargs={"random": 7})
     for _ in range(2):
         draws = np.random.RandomState()

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import mjxcontrol
-from mjxcontrol import physics as physics_lib
 from mjxcontrol import warp_impl
 from mjxcontrol.registry import env_from_task
 from mjxcontrol.task import Task
@@ -44,7 +43,7 @@ class _BallsOnFloor(Task):
 
 
 # A batch whose contacts overflow a buffer sized for one env (the default) but fit one sized for it.
-NUM_ENVS = 2 * physics_lib.WARP_CONTACTS_PER_ENV // BALLS
+NUM_ENVS = 2 * warp_impl.CONTACTS_PER_ENV // BALLS
 
 
 def _balls_env(num_envs=None):
@@ -125,5 +124,5 @@ def test_batched_auto_reset_keeps_the_batch_shared_buffers():
         truncated.append(bool(np.asarray(state.truncated).all()))
     assert truncated == [False, False, True, False]
     np.testing.assert_array_equal(np.asarray(state.step), 1)
-    assert state.data._impl.contact__dist.shape == (physics_lib.WARP_CONTACTS_PER_ENV * num_envs,)  # noqa: SLF001
+    assert state.data._impl.contact__dist.shape == (warp_impl.CONTACTS_PER_ENV * num_envs,)  # noqa: SLF001
     assert not np.asarray(state.metrics["physics_error"]).any()

@@ -152,15 +152,6 @@ ESCAPE_MOST_SAMPLES = 0.38
 TERRAIN_PROBES = ((100, 100), (100, 130), (70, 100), (150, 60))
 
 
-@pytest.fixture
-def gl_free(monkeypatch):
-    """dm_control's escape reset re-uploads its terrain to a rendering context when it can make
-    one; the physics never needs it, so none is made here (no OpenGL needed)."""
-    from dm_control import mujoco as dm_mujoco
-
-    monkeypatch.setattr(dm_mujoco.Physics, "contexts", property(lambda self: None))
-
-
 def _pool(env) -> np.ndarray:
     """``[num_terrains, 201 * 201]``: our env's terrain pool, in pool order."""
     from mjxcontrol.tasks.models import quadruped as quadruped_model
@@ -254,9 +245,11 @@ def _raw_warp_qvel(env, samples, geom_pos) -> np.ndarray:
     import jax.numpy as jnp
     from mujoco import mjx
 
+    from mjxcontrol import warp_impl
+
     m = env.physics.mj_model
-    model = mjx.put_model(m, impl="warp")
-    start = mjx.make_data(m, impl="warp", naconmax=64 * len(geom_pos), njmax=256)
+    model = warp_impl.quiet_solver_caps(mjx.put_model(m, impl="warp"))
+    start = warp_impl.make_data(m, len(geom_pos))
 
     def one(pos, qpos, qvel, act, ctrl):
         placed = model.replace(geom_pos=pos)
