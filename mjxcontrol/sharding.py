@@ -5,7 +5,9 @@ in the physics: put the batched state on a 1-D device mesh with :func:`shard` an
 function of it (``rollout``, ``jit(vmap(env.step))``, the trainer's chunks) runs partitioned by
 XLA's SPMD partitioner, each device stepping its own envs. The only cross-device operations are
 batch-wide reductions such as ``AutoReset``'s "did any env finish" test. Results equal the
-unsharded run's bit for bit (tests/test_sharding.py checks this on 8 simulated CPU devices).
+unsharded run's bit for bit when each device's share fills whole SIMD vectors (16 envs per
+device; tests/test_sharding.py checks this on 8 simulated CPU devices), and to float32 rounding
+otherwise (docs/api.md).
 
 Several hosts: start every process with ``jax.distributed.initialize()`` (JAX's own engine; see
 docs/api.md), then ``mesh(jax.devices())`` spans all hosts' devices and each host feeds its own
