@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
@@ -61,21 +62,23 @@ def in_contact(physics: Physics, model: mjx.Model, data: mjx.Data) -> jax.Array:
     """Whether any geoms touch or overlap at ``data``'s ``qpos``: dm_control's ``ncon > 0`` after
     ``mj_forward``, the test of its collision-free reset loops (finger, ball_in_cup, ...).
 
-    Runs only kinematics and collision detection (``impl="jax"``). A geom pair is in contact, as
-    MuJoCo counts it in ``ncon``, when its distance is below the pair's margin (the larger of the
-    two geoms' ``geom_margin``).
+    A geom pair is in contact, as MuJoCo counts it in ``ncon``, when its distance is below the
+    pair's margin (the larger of the two geoms' ``geom_margin``).
+
+    * ``impl="jax"`` runs only kinematics and collision detection.
+    * ``impl="warp"`` exposes no collision stage of its own, so this runs ``mjx.forward`` and
+      counts the contact rows of the constraint problem: every row but the equality, friction
+      loss and joint limit ones. With no contact gap (MuJoCo's default, which this checks)
+      every contact gives rows.
 
     Returns:
       A bool scalar.
-
-    Raises:
-      NotImplementedError: for ``impl="warp"`` (MJX-Warp exposes no separate collision stage).
     """
-    if physics.impl != "jax":
-        raise NotImplementedError(
-            f"in_contact needs impl='jax' (MJX-Warp exposes no collision stage), "
-            f"got {physics.impl!r}"
-        )
+    if physics.impl == "warp":
+        if np.any(physics.mj_model.geom_gap > 0):
+            raise NotImplementedError("in_contact under impl='warp' needs geom gap 0")
+        impl = mjx.forward(model, data)._impl  # noqa: SLF001
+        return impl.nefc - impl.ne - impl.nf - impl.nl > 0
     d = mjx.collision(model, mjx.kinematics(model, data))
     contact = d._impl.contact
     margin = jnp.max(model.geom_margin[contact.geom], axis=-1)
@@ -103,10 +106,27 @@ def redraw_while_in_contact(
 
     Returns:
       The first draw whose geoms do not touch (or the last draw).
+
+    Raises:
+      NotImplementedError: under ``impl="warp"``, for chained draws (``start``). MJX-Warp's data
+        holds buffers that the whole batch shares (its contacts), which a vmapped loop cannot
+        carry per env, so there the loop carries the drawn ``qpos`` alone: draws must change
+        nothing else.
     """
-    return redraw_while(
-        draw, lambda data: in_contact(physics, model, data), key, max_attempts, start
+    if physics.impl != "warp":
+        return redraw_while(
+            draw, lambda data: in_contact(physics, model, data), key, max_attempts, start
+        )
+    if start is not None:
+        raise NotImplementedError("chained redraws (start=...) need impl='jax'")
+    template = draw(key)
+    qpos = redraw_while(
+        lambda k: draw(k).qpos,
+        lambda q: in_contact(physics, model, template.replace(qpos=q)),
+        key,
+        max_attempts,
     )
+    return template.replace(qpos=qpos)
 
 
 def redraw_while(

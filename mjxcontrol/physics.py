@@ -293,10 +293,16 @@ class Physics:
         return mjx.get_data(self.mj_model, data)
 
 
-def _make_data(mj_model: mujoco.MjModel, model: mjx.Model, impl: str, num_envs: int) -> mjx.Data:
+def _make_data(
+    mj_model: mujoco.MjModel,
+    model: mjx.Model,
+    impl: str,
+    num_envs: int,
+    warp_buffers: tuple[int, int],
+) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
         if impl == "warp":
-            return warp_impl.make_data(mj_model, num_envs)
+            return warp_impl.make_data(mj_model, num_envs, *warp_buffers)
         return mjx.make_data(model, impl=impl)
 
 
@@ -340,6 +346,7 @@ def compile_physics(
     control_timestep: float | None = None,
     impl: str = DEFAULT_IMPL,
     num_envs: int = 1,
+    warp_buffers: tuple[int, int] = (warp_impl.CONTACTS_PER_ENV, warp_impl.NJMAX),
 ) -> Physics:
     """Compiles a MuJoCo model (or spec) for MJX once.
 
@@ -349,6 +356,8 @@ def compile_physics(
       impl: MJX implementation, ``"jax"`` (default) or ``"warp"``.
       num_envs: the largest batch to vmap over: sizes ``impl="warp"``'s batch-shared contact
         buffer (:data:`mjxcontrol.warp_impl.CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
+      warp_buffers: ``impl="warp"``'s contact slots and constraint rows per env, for models whose
+        contacts outgrow the defaults (humanoid_CMU lying down); ``impl="jax"`` ignores them.
 
     Returns:
       The compiled :class:`Physics`.
@@ -369,7 +378,7 @@ def compile_physics(
         raise UnsupportedFeatureError(f"MJX impl={impl!r} cannot simulate this model: {e}") from e
     if impl == "warp":
         mjx_model = warp_impl.quiet_solver_caps(mjx_model)
-    data0 = _make_data(mj_model, mjx_model, impl, num_envs)
+    data0 = _make_data(mj_model, mjx_model, impl, num_envs, warp_buffers)
     return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
 
 

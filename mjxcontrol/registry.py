@@ -184,9 +184,9 @@ def env_from_task(
     return Env(config, _physics(config, impl, options, num_envs), domain, name, profile=physics)
 
 
-# Compiled physics by (compiled model's bytes, control timestep, impl, warp batch): tasks that
-# differ only in reward or reset (walker stand/walk/run) share one Physics, so jitted physics can
-# be shared too.
+# Compiled physics by (compiled model's bytes, control timestep, impl, warp batch and buffers):
+# tasks that differ only in reward or reset (walker stand/walk/run) share one Physics, so jitted
+# physics can be shared too.
 _BY_MODEL: dict[tuple, Physics] = {}
 
 
@@ -197,10 +197,16 @@ def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) ->
     mj_model = profiles.apply(mj_model, dict(options))
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
-    key = (hashlib.sha256(buffer.tobytes()).hexdigest(), config.control_timestep, impl, num_envs)
+    model_hash = hashlib.sha256(buffer.tobytes()).hexdigest()
+    buffers = config.warp_buffers if impl == "warp" else None
+    key = (model_hash, config.control_timestep, impl, num_envs, buffers)
     if key not in _BY_MODEL:
         _BY_MODEL[key] = compile_physics(
-            mj_model, control_timestep=config.control_timestep, impl=impl, num_envs=num_envs
+            mj_model,
+            control_timestep=config.control_timestep,
+            impl=impl,
+            num_envs=num_envs,
+            **({"warp_buffers": buffers} if buffers else {}),
         )
     return _BY_MODEL[key]
 

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import mujoco
 
+from mjxcontrol import warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.physics import Physics
 
@@ -35,6 +36,9 @@ class Task:
     #: The MJX implementation ``load`` uses when none is asked for: ``"warp"`` for models that
     #: MJX's JAX implementation cannot simulate (height fields against ellipsoids...).
     default_impl: ClassVar[str] = "jax"
+    #: MJX-Warp's buffers per env: contact slots and constraint rows (``impl="jax"`` has none).
+    #: A step that fills one is a physics error, so models with many contacts ask for more.
+    warp_buffers: ClassVar[tuple[int, int]] = (warp_impl.CONTACTS_PER_ENV, warp_impl.NJMAX)
 
     time_limit: float = float("inf")
     control_timestep: float | None = None

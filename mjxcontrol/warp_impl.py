@@ -24,10 +24,17 @@ NJMAX = 256
 ITERATIONS_WARNING, LS_ITERATIONS_WARNING = 1 << 9, 1 << 10
 
 
-def make_data(mj_model: mujoco.MjModel, num_envs: int) -> mjx.Data:
-    """Fresh MJX-Warp data with buffers for batches of up to ``num_envs`` envs."""
-    naconmax = CONTACTS_PER_ENV * num_envs
-    return mjx.make_data(mj_model, impl="warp", naconmax=naconmax, njmax=NJMAX)
+def make_data(
+    mj_model: mujoco.MjModel,
+    num_envs: int,
+    contacts_per_env: int = CONTACTS_PER_ENV,
+    njmax: int = NJMAX,
+) -> mjx.Data:
+    """Fresh MJX-Warp data with buffers for batches of up to ``num_envs`` envs:
+    ``contacts_per_env`` contact slots per env (shared by the batch) and ``njmax`` constraint
+    rows per env."""
+    naconmax = contacts_per_env * num_envs
+    return mjx.make_data(mj_model, impl="warp", naconmax=naconmax, njmax=njmax)
 
 
 def steps(mj_model: mujoco.MjModel, model: mjx.Model, data: mjx.Data, n) -> mjx.Data:

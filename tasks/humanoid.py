@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from typing import ClassVar
 
 import jax.numpy as jnp
 
@@ -91,6 +92,15 @@ class Humanoid(Task):
     time_limit: float = TIME_LIMIT
     control_timestep: float | None = CONTROL_TIMESTEP
 
+    # The model's names, which humanoid_CMU replaces (tasks/humanoid_CMU.py).
+    torso: ClassVar[str] = TORSO
+    head: ClassVar[str] = HEAD
+    extremities: ClassVar[tuple[str, ...]] = EXTREMITIES
+    com_velocity_sensor: ClassVar[str] = COM_VELOCITY_SENSOR
+    # The torso rotation entry that measures uprightness: the world z part of its up axis.
+    upright_entry: ClassVar[str] = "zz"
+    max_pose_draws: ClassVar[int] = MAX_POSE_DRAWS
+
     def model(self):
         return humanoid_model.spec()
 
@@ -98,7 +108,7 @@ class Humanoid(Task):
         def draw(k):
             return randomizers.randomize_limited_and_rotational_joints(physics, data, k)
 
-        return redraw_while_in_contact(physics, model, draw, key, MAX_POSE_DRAWS), ()
+        return redraw_while_in_contact(physics, model, draw, key, self.max_pose_draws), ()
 
     def observe(self, physics, data, task_state):
         if self.pure_state:
@@ -106,22 +116,25 @@ class Humanoid(Task):
         names = physics.names
         return OrderedDict(
             joint_angles=data.qpos[names.qpos(*_hinges(physics))],
-            head_height=data.xpos[names.id("body", HEAD), 2],
-            extremities=relative_positions(physics, data, TORSO, EXTREMITIES).reshape(-1),
-            torso_vertical=rotation_entries(physics, data, [TORSO], ("zx", "zy", "zz"))[0],
-            com_velocity=_com_velocity(physics, data),
+            head_height=data.xpos[names.id("body", self.head), 2],
+            extremities=relative_positions(physics, data, self.torso, self.extremities).reshape(-1),
+            torso_vertical=rotation_entries(physics, data, [self.torso], ("zx", "zy", "zz"))[0],
+            com_velocity=self._com_velocity(physics, data),
             velocity=data.qvel,
         )
 
     def reward(self, physics, data, task_state):
         names = physics.names
         return humanoid_reward(
-            head_height=data.xpos[names.id("body", HEAD), 2],
-            torso_up=data.xmat[names.id("body", TORSO), 2, 2],
+            head_height=data.xpos[names.id("body", self.head), 2],
+            torso_up=rotation_entries(physics, data, [self.torso], (self.upright_entry,))[0, 0],
             ctrl=data.ctrl,
-            com_velocity=_com_velocity(physics, data),
+            com_velocity=self._com_velocity(physics, data),
             move_speed=self.move_speed,
         )
+
+    def _com_velocity(self, physics, data):
+        return data.sensordata[physics.names.sensor(self.com_velocity_sensor)]
 
 
 def humanoid_reward(head_height, torso_up, ctrl, com_velocity, move_speed: float):
@@ -166,10 +179,6 @@ def humanoid_reward(head_height, torso_up, ctrl, com_velocity, move_speed: float
 def _hinges(physics) -> tuple[str, ...]:
     """Every joint but the free root, in model order."""
     return tuple(j for j in physics.names.all("joint") if j != ROOT)
-
-
-def _com_velocity(physics, data):
-    return data.sensordata[physics.names.sensor(COM_VELOCITY_SENSOR)]
 
 
 @register("stand", tags=(BENCHMARKING,))

@@ -34,6 +34,7 @@ __all__ = [
     "record_dm_control_resets",
     "reset_distribution_pvalues",
     "step_ours",
+    "raw_warp_qvel",
     "assert_reset_distribution",
     "MIN_PVALUE",
 ]
@@ -177,6 +178,31 @@ def step_ours_state(
     task_state = samples.task_state if jax.tree.leaves(samples.task_state) else None
     state = fns["set_state"](state, samples.qpos, samples.qvel, samples.act, task_state)
     return fns["step"](state, jnp.asarray(samples.action, jnp.float32))
+
+
+def raw_warp_qvel(env: Env, samples: Samples, geom_pos: np.ndarray | None = None) -> np.ndarray:
+    """``[N, nv]`` qvel one control step after each recorded state, with raw MJX-Warp
+    ``mjx.step`` on our compiled model: for tasks whose departures from dm_control are MJX-Warp's
+    own, to show that ours adds none. ``geom_pos`` (``[N, ngeom, 3]``) places each sample's geoms
+    (quadruped/escape's terrain)."""
+    from mujoco import mjx
+
+    from mjxcontrol import warp_impl
+
+    m = env.physics.mj_model
+    model = warp_impl.quiet_solver_caps(mjx.put_model(m, impl="warp"))
+    n = len(samples.qpos)
+    start = env.physics.make_data()  # buffers for the env's batch
+    if geom_pos is None:
+        geom_pos = np.broadcast_to(m.geom_pos, (n, *m.geom_pos.shape))
+
+    def one(pos, qpos, qvel, act, ctrl):
+        placed = model.replace(geom_pos=pos)
+        data = start.replace(qpos=qpos, qvel=qvel, act=act, ctrl=ctrl)
+        return jax.lax.fori_loop(0, env.n_substeps, lambda _, d: mjx.step(placed, d), data).qvel
+
+    args = (geom_pos, samples.qpos, samples.qvel, samples.act, samples.action)
+    return np.asarray(jax.jit(jax.vmap(one))(*(jnp.asarray(a, jnp.float32) for a in args)))
 
 
 def compare(

@@ -234,30 +234,8 @@ def test_escape_one_step_parity(load_env, gl_free):
     assert problems == []
     # The departures are MJX-Warp's own: raw mjx.step on the same model and states is ours.
     ours = parity.step_ours_state(env, samples)
-    raw = _raw_warp_qvel(env, samples, np.asarray(ours.episode_params["geom_pos"]))
+    raw = parity.raw_warp_qvel(env, samples, np.asarray(ours.episode_params["geom_pos"]))
     np.testing.assert_allclose(np.asarray(ours.data.qvel), raw, atol=1e-5)
-
-
-def _raw_warp_qvel(env, samples, geom_pos) -> np.ndarray:
-    """``[N, nv]`` qvel one control step after each recorded state with raw MJX-Warp ``mjx.step``
-    on our compiled model, each sample's terrain placed by ``geom_pos`` (``[N, ngeom, 3]``)."""
-    import jax
-    import jax.numpy as jnp
-    from mujoco import mjx
-
-    from mjxcontrol import warp_impl
-
-    m = env.physics.mj_model
-    model = warp_impl.quiet_solver_caps(mjx.put_model(m, impl="warp"))
-    start = warp_impl.make_data(m, len(geom_pos))
-
-    def one(pos, qpos, qvel, act, ctrl):
-        placed = model.replace(geom_pos=pos)
-        data = start.replace(qpos=qpos, qvel=qvel, act=act, ctrl=ctrl)
-        return jax.lax.fori_loop(0, env.n_substeps, lambda _, d: mjx.step(placed, d), data).qvel
-
-    args = (geom_pos, samples.qpos, samples.qvel, samples.act, samples.action)
-    return np.asarray(jax.jit(jax.vmap(one))(*(jnp.asarray(a, jnp.float32) for a in args)))
 
 
 def test_escape_reset_distribution(load_env, gl_free):
