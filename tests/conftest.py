@@ -88,6 +88,7 @@ _GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 # xdist groups that take longest on one worker (measured from a fresh clone on 2 cores:
 # manipulator's four models and its 4-task determinism child ~10 min, the
 # trainer's ~6 min, humanoid's and quadruped's (~13 min alone with a NaN hunt sharing the cores),
+# humanoid_CMU's ~5 min (MJX-Warp kernels compile cold in a fresh clone),
 # the builder doc's composed task ~4 min, corridor's and cheetah's compiles),
 # scheduled first so that the two workers finish together instead of one running a long group
 # alone at the end. Other tests keep their collection order.
@@ -96,6 +97,7 @@ LONG_GROUPS = (
     "manipulator",
     "train",
     "humanoid",
+    "humanoid_CMU",
     "stacker",
     "builder-docs",
     "corridor",
