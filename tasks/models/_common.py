@@ -29,6 +29,13 @@ def new_model(model_name: str):
     return model
 
 
+def add_sensors(model, sensors) -> None:
+    """Adds sensors to an :class:`mjcf_builder.Model` in order, each given as ``(name, type,
+    objtype, objname)``, e.g. ``("torso_gyro", "gyro", "site", "root")``."""
+    for name, kind, objtype, objname in sensors:
+        model.add("sensor", name=name, type=kind, objtype=objtype, objname=objname)
+
+
 def add_light_and_floor(
     spec: mujoco.MjSpec, light_height: float, floor_half_extent: float, grid_spacing: float
 ) -> None:

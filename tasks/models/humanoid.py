@@ -372,15 +372,18 @@ def _add_arm(m: Model, torso, side: str) -> None:
 
 
 def _add_sensors(m: Model) -> None:
-    def sensor(name, kind, objtype, objname):
-        m.add("sensor", name=name, type=kind, objtype=objtype, objname=objname)
-
-    sensor("torso_subtreelinvel", "subtreelinvel", "body", "torso")
-    sensor("torso_accel", "accelerometer", "site", "root")
-    sensor("torso_vel", "velocimeter", "site", "root")
-    sensor("torso_gyro", "gyro", "site", "root")
-    for kind in ("force", "torque"):
-        for site in FORCE_TORQUE_SENSOR_SITES:
-            sensor(f"{site}_{kind}", kind, "site", site)
-    for site in TOUCH_SENSOR_SITES:
-        sensor(f"{site}_touch", "touch", "site", site)
+    _common.add_sensors(
+        m,
+        [
+            ("torso_subtreelinvel", "subtreelinvel", "body", "torso"),
+            ("torso_accel", "accelerometer", "site", "root"),
+            ("torso_vel", "velocimeter", "site", "root"),
+            ("torso_gyro", "gyro", "site", "root"),
+            *(
+                (f"{site}_{kind}", kind, "site", site)
+                for kind in ("force", "torque")
+                for site in FORCE_TORQUE_SENSOR_SITES
+            ),
+            *((f"{site}_touch", "touch", "site", site) for site in TOUCH_SENSOR_SITES),
+        ],
+    )

@@ -317,12 +317,13 @@ def _add_body(m: Model, body: Body) -> None:
 
 
 def _add_sensors(m: Model) -> None:
-    def sensor(name, kind, objtype, objname):
-        m.add("sensor", name=name, type=kind, objtype=objtype, objname=objname)
-
-    sensor("thorax_subtreelinvel", "subtreelinvel", "body", "thorax")
-    sensor("sensor_root_veloc", "velocimeter", "site", "root")
-    sensor("sensor_root_gyro", "gyro", "site", "root")
-    sensor("sensor_root_accel", "accelerometer", "site", "root")
-    for body in TOUCH_SENSOR_ORDER:
-        sensor(f"sensor_touch_{body}", "touch", "site", f"{body}_touch")
+    _common.add_sensors(
+        m,
+        [
+            ("thorax_subtreelinvel", "subtreelinvel", "body", "thorax"),
+            ("sensor_root_veloc", "velocimeter", "site", "root"),
+            ("sensor_root_gyro", "gyro", "site", "root"),
+            ("sensor_root_accel", "accelerometer", "site", "root"),
+            *((f"sensor_touch_{b}", "touch", "site", f"{b}_touch") for b in TOUCH_SENSOR_ORDER),
+        ],
+    )
