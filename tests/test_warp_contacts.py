@@ -78,10 +78,18 @@ def test_a_batch_that_drops_contacts_is_flagged_as_a_physics_error():
     assert np.asarray(after.terminated).all() and (np.asarray(after.discount) == 0).all()
 
 
-def test_constraint_rows_that_do_not_fit_are_flagged_as_a_physics_error(monkeypatch):
+@dataclasses.dataclass(frozen=True)
+class _BallsWithFewRows(_BallsOnFloor):
+    """The balls with room for 8 constraint rows per env (``Task.warp_buffers``)."""
+
+    warp_buffers = (warp_impl.CONTACTS_PER_ENV, 8)
+
+
+def test_constraint_rows_that_do_not_fit_are_flagged_as_a_physics_error():
     # 8 resting balls need 8 x 4 pyramidal rows per env: more than a row buffer of 8 holds
-    monkeypatch.setattr(warp_impl, "NJMAX", 8)
-    state, after = _run(_balls_env(num_envs=3), 3)  # the balls touch the floor from the start
+    env = env_from_task(_BallsWithFewRows(), impl="warp", domain="balls", name="rows", num_envs=3)
+    assert env.physics.make_data()._impl.njmax == 8  # noqa: SLF001
+    state, after = _run(env, 3)  # the balls touch the floor from the start
     assert np.asarray(state.metrics["physics_error"]).all()
     assert np.asarray(after.metrics["physics_error"]).all()
 
