@@ -120,6 +120,7 @@ def redraw_while_in_contact(
     if start is not None:
         raise NotImplementedError("chained redraws (start=...) need impl='jax'")
     template = draw(key)
+    _check_draws_change_qpos_only(template, draw(jax.random.fold_in(key, 1)))
     qpos = redraw_while(
         lambda k: draw(k).qpos,
         lambda q: in_contact(physics, model, template.replace(qpos=q)),
@@ -127,6 +128,24 @@ def redraw_while_in_contact(
         max_attempts,
     )
     return template.replace(qpos=qpos)
+
+
+def _check_draws_change_qpos_only(a: mjx.Data, b: mjx.Data) -> None:
+    """Two traced draws share every array but ``qpos`` (untouched fields are the same objects)."""
+    changed = [
+        jax.tree_util.keystr(path)
+        for (path, x), y in zip(
+            jax.tree_util.tree_leaves_with_path(a.replace(qpos=None)),
+            jax.tree.leaves(b.replace(qpos=None)),
+            strict=True,
+        )
+        if x is not y
+    ]
+    if changed:
+        raise NotImplementedError(
+            f"on impl='warp' a redrawn reset may change qpos only; this draw also changes "
+            f"{', '.join(changed)}"
+        )
 
 
 def redraw_while(

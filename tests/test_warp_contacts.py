@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import mjxcontrol
-from mjxcontrol import warp_impl
+from mjxcontrol import observables, warp_impl
 from mjxcontrol.registry import env_from_task
 from mjxcontrol.task import Task
 
@@ -134,3 +134,42 @@ def test_batched_auto_reset_keeps_the_batch_shared_buffers():
     np.testing.assert_array_equal(np.asarray(state.step), 1)
     assert state.data._impl.contact__dist.shape == (warp_impl.CONTACTS_PER_ENV * num_envs,)  # noqa: SLF001
     assert not np.asarray(state.metrics["physics_error"]).any()
+
+
+def test_in_contact_on_warp_sees_touching_geoms_only():
+    """MJX-Warp's contact test (a forward pass's contact rows) against the balls' known contacts:
+    resting on the floor they touch, 1 cm above it they do not."""
+    env = _balls_env(num_envs=2)
+    physics = env.physics
+    data = physics.make_data()
+    touching = jax.jit(
+        lambda q: observables.in_contact(physics, physics.model, data.replace(qpos=q))
+    )
+    resting = np.asarray(physics.mj_model.qpos0)
+    lifted = resting.copy()
+    lifted[2::7] += 0.01
+    assert bool(touching(jnp.asarray(resting)))
+    assert not bool(touching(jnp.asarray(lifted)))
+
+
+def test_warp_redraws_refuse_draws_that_change_more_than_qpos():
+    """On MJX-Warp the rejection loop carries qpos alone, so a draw that also changes another
+    field is refused while tracing rather than silently losing it."""
+    env = _balls_env(num_envs=2)
+    physics = env.physics
+    data = physics.make_data()
+
+    def draw(key):
+        return data.replace(qpos=data.qpos + 0.1 * jax.random.uniform(key, data.qpos.shape))
+
+    def redraw(draw_fn):
+        return lambda key: observables.redraw_while_in_contact(
+            physics, physics.model, draw_fn, key, 3
+        )
+
+    jax.eval_shape(redraw(draw), jax.random.key(0))
+    bad = lambda key: draw(key).replace(qvel=data.qvel + 1.0)  # noqa: E731
+    with pytest.raises(
+        NotImplementedError, match=r"change qpos only; this draw also changes \.qvel"
+    ):
+        jax.eval_shape(redraw(bad), jax.random.key(0))
