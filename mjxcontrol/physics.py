@@ -294,11 +294,7 @@ class Physics:
 
 
 def _make_data(
-    mj_model: mujoco.MjModel,
-    model: mjx.Model,
-    impl: str,
-    num_envs: int,
-    warp_buffers: tuple[int, int],
+    mj_model: mujoco.MjModel, model: mjx.Model, impl: str, num_envs: int, warp_buffers: tuple
 ) -> mjx.Data:
     with jax.ensure_compile_time_eval():  # a concrete template, even if first asked for in a trace
         if impl == "warp":

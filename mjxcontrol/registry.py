@@ -198,7 +198,7 @@ def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) ->
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
     model_hash = hashlib.sha256(buffer.tobytes()).hexdigest()
-    buffers = config.warp_buffers if impl == "warp" else None
+    buffers = config.warp_buffers if impl == "warp" else None  # the JAX impl has none
     key = (model_hash, config.control_timestep, impl, num_envs, buffers)
     if key not in _BY_MODEL:
         _BY_MODEL[key] = compile_physics(
@@ -206,7 +206,7 @@ def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) ->
             control_timestep=config.control_timestep,
             impl=impl,
             num_envs=num_envs,
-            **({"warp_buffers": buffers} if buffers else {}),
+            warp_buffers=config.warp_buffers,
         )
     return _BY_MODEL[key]
 

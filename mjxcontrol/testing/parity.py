@@ -187,10 +187,7 @@ def raw_warp_qvel(env: Env, samples: Samples, geom_pos: np.ndarray | None = None
     (quadruped/escape's terrain)."""
     from mujoco import mjx
 
-    from mjxcontrol import warp_impl
-
-    m = env.physics.mj_model
-    model = warp_impl.quiet_solver_caps(mjx.put_model(m, impl="warp"))
+    m, model = env.physics.mj_model, env.physics.model  # the env's own MJX-Warp model
     n = len(samples.qpos)
     start = env.physics.make_data()  # buffers for the env's batch
     if geom_pos is None:
