@@ -135,6 +135,7 @@ OPTION_FIELDS = (
     "iterations",
     "ls_iterations",
     "tolerance",
+    "noslip_iterations",
     "impratio",
     "disableflags",
     "enableflags",
