@@ -48,6 +48,20 @@ def to_body_frame(physics: Physics, data: mjx.Data, body: str, vectors: jax.Arra
     return vectors @ data.xmat[physics.names.id("body", body)]
 
 
+def point_velocity(physics: Physics, data: mjx.Data, body: str, point: jax.Array) -> jax.Array:
+    """World linear velocity (m/s) of the world ``point`` [3] moving with ``body`` (MuJoCo's
+    ``mj_objectVelocity`` of a site or geom there, in the world frame).
+
+    ``cvel`` holds the body's angular and linear velocity at its tree's centre of mass
+    (``subtree_com`` of the root body); the point's is the linear part plus the angular part
+    crossed with the offset. Needs ``cvel`` current (a forward pass or step).
+    """
+    i = physics.names.id("body", body)
+    root = int(physics.mj_model.body_rootid[i])
+    angular, linear = data.cvel[i, :3], data.cvel[i, 3:]
+    return linear + jnp.cross(angular, point - data.subtree_com[root])
+
+
 def relative_positions(
     physics: Physics, data: mjx.Data, body: str, others: Sequence[str]
 ) -> jax.Array:

@@ -88,11 +88,12 @@ _GROUP = pytest.StashKey[str]()  # the domain (xdist group) a test exercises
 # xdist groups that take longest on one worker (measured from a fresh clone on 2 cores:
 # manipulator's four models and its 4-task determinism child ~10 min, the
 # trainer's ~6 min, humanoid's and quadruped's (~13 min alone with a NaN hunt sharing the cores),
-# humanoid_CMU's ~5 min (MJX-Warp kernels compile cold in a fresh clone),
+# humanoid_CMU's ~5 min and dog's (MJX-Warp kernels compile cold in a fresh clone),
 # the builder doc's composed task ~4 min, corridor's and cheetah's compiles),
 # scheduled first so that the two workers finish together instead of one running a long group
 # alone at the end. Other tests keep their collection order.
 LONG_GROUPS = (
+    "dog",
     "quadruped",
     "manipulator",
     "train",

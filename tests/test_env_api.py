@@ -195,8 +195,7 @@ def test_one_physics_program_matches_forward_and_advance(env):
     chex.assert_trees_all_equal(kernel(overrides, expected, action, True), stepped)
 
 
-# Suite tasks not ported yet (issue 10), and this project's tasks beyond the suite.
-NOT_YET_PORTED = {"dog/stand", "dog/walk", "dog/trot", "dog/run", "dog/fetch"}
+# This project's tasks beyond the suite.
 BEYOND_THE_SUITE = {"corridor/walker_gaps"}
 
 
@@ -205,7 +204,7 @@ def test_registry_is_dm_controls_suite_with_its_tags():
 
     ours = {info.id: set(info.tags) for info in mjxcontrol.list_tasks()}
     theirs = {f"{d}/{t}" for d, t in suite.ALL_TASKS}
-    assert theirs - set(ours) == NOT_YET_PORTED
+    assert theirs - set(ours) == set()  # all 51
     assert set(ours) - theirs == BEYOND_THE_SUITE
     groups = {
         "benchmarking": suite.BENCHMARKING,

@@ -282,25 +282,29 @@ def _log(env: Env, num_samples: int, worst: dict) -> None:
 def record_dm_control_resets(
     domain: str, task: str, num: int, *, seed: int = 0, task_state_fn: TaskStateFn | None = None
 ) -> dict[str, np.ndarray]:
-    """qpos, qvel (and task extras) right after ``num`` dm_control resets: ``[num, ...]`` arrays."""
+    """qpos, qvel, act (and task extras) right after ``num`` dm_control resets: ``[num, ...]``
+    arrays."""
     from dm_control import suite
 
     env = suite.load(domain, task, task_kwargs={"random": seed})
-    out: dict[str, list] = {"qpos": [], "qvel": [], "task_state": []}
+    out: dict[str, list] = {"qpos": [], "qvel": [], "act": [], "task_state": []}
     for _ in range(num):
         env.reset()
         out["qpos"].append(env.physics.data.qpos.copy())
         out["qvel"].append(env.physics.data.qvel.copy())
+        out["act"].append(env.physics.data.act.copy())
         out["task_state"].append(task_state_fn(env) if task_state_fn else ())
     return {
         "qpos": np.stack(out["qpos"]),
         "qvel": np.stack(out["qvel"]),
+        "act": np.stack(out["act"]),
         "task_state": jax.tree.map(lambda *x: np.stack(x), *out["task_state"]),
     }
 
 
 def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
-    """qpos, qvel, task_state and episode_params after ``num`` of our resets (batches 0, 1, ...)."""
+    """qpos, qvel, act, task_state and episode_params after ``num`` of our resets (batches 0, 1,
+    ...)."""
     size = batch_size(env)
     if num % size:
         raise ValueError(f"num must be a multiple of batch_size({env.id!r})={size}, got {num}")
@@ -309,6 +313,7 @@ def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
     return {
         "qpos": cat(*[s.data.qpos for s in states]),
         "qvel": cat(*[s.data.qvel for s in states]),
+        "act": cat(*[s.data.act for s in states]),
         "task_state": jax.tree.map(cat, *[s.task_state for s in states]),
         "episode_params": jax.tree.map(cat, *[s.episode_params for s in states]),
     }
@@ -317,7 +322,8 @@ def our_resets(env: Env, num: int = NUM_RESETS) -> dict[str, np.ndarray]:
 def reset_distribution_pvalues(
     ours: dict[str, np.ndarray], reference: dict[str, np.ndarray]
 ) -> dict[str, float]:
-    """Two-sample Kolmogorov-Smirnov p-value per coordinate (``"qpos[3]"`` -> p).
+    """Two-sample Kolmogorov-Smirnov p-value per coordinate (``"qpos[3]"`` -> p) of qpos, qvel and
+    act (actuator states: dog draws them at reset) and the task state.
 
     Coordinates that are constant in both samples are reported as 1.0 when the constants agree
     (to float32 rounding) and 0.0 when they do not.
@@ -325,7 +331,9 @@ def reset_distribution_pvalues(
     from scipy import stats
 
     out = {}
-    for name in ("qpos", "qvel"):
+    for name in ("qpos", "qvel", "act"):
+        if name not in ours or name not in reference:  # callers may compare a subset
+            continue
         a, b = np.asarray(ours[name], np.float64), np.asarray(reference[name], np.float64)
         for j in range(a.shape[1]):
             out[f"{name}[{j}]"] = _pvalue(stats, a[:, j], b[:, j])
