@@ -266,6 +266,15 @@ def _check_option(m: mujoco.MjModel, impl: str) -> list[Unsupported]:
                     f"integrator {integrator.name}", (), impl, "use Euler, RK4 or implicitfast"
                 )
             )
+        if m.opt.noslip_iterations > 0:  # MJX's JAX code never reads it: a silent change
+            found.append(
+                Unsupported(
+                    f"noslip solver (noslip_iterations={m.opt.noslip_iterations})",
+                    (),
+                    impl,
+                    "impl='warp' runs it, or set noslip_iterations=0",
+                )
+            )
         solver = mujoco.mjtSolver(m.opt.solver)
         if solver.name not in JAX_SOLVERS:
             found.append(Unsupported(f"solver {solver.name}", (), impl, "use CG or Newton"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import mujoco
 import numpy as np
@@ -278,3 +279,14 @@ def test_margin_on_mesh_pairs_is_reported_and_really_unsupported():
     }
     with pytest.raises(NotImplementedError, match="margin"):
         mjx.put_model(model.compile())
+
+
+def test_noslip_is_an_error_under_jax_which_would_ignore_it():
+    """MJX's JAX impl accepts a noslip model but never reads the option (its source does not
+    mention it), so the step would silently differ from MuJoCo's; MJX-Warp runs it."""
+    model = _scene(noslip_iterations=4)
+    errors = [u for u in check_mjx(model) if u.severity == "error"]
+    assert [u.feature for u in errors] == ["noslip solver (noslip_iterations=4)"]
+    assert check_mjx(model, impl="warp") == []
+    source = Path(mjx.__file__).parent / "_src"
+    assert not any("noslip" in f.read_text() for f in source.glob("*.py"))
