@@ -272,7 +272,7 @@ def _sensors(physics, data, sensors) -> jax.Array:
     return jnp.concatenate([data.sensordata[physics.names.sensor(name)] for name in sensors])
 
 
-@register("stand", tags=())
+@register("stand")
 def stand(**overrides) -> Dog:
     return Dog(**overrides)
 
