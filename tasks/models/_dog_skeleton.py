@@ -9,6 +9,7 @@ class gives a range). Used by :mod:`mjxcontrol.tasks.models.dog`, which adds the
 * :data:`JOINTS` in model order (``qpos[7:80]``): body, name, class (the joint classes of
   :mod:`.dog`, which set stiffness, damping, armature, range and the default position), axis
   (``None``: the class's) and anchor position in the body frame (``None``: the class's).
+* :data:`TENDONS`: the 8 fixed tendons coupling alternate spine and tail hinges.
 * :data:`INERTIALS`: each body's mass (kg), centre of mass (body frame), principal-axes
   orientation (quaternion) and principal moments (kg m^2). In dm_control they come from the bone
   meshes (density 1,100 kg/m^3, 300 for the lighter neck bones) plus the collision primitives
@@ -319,4 +320,29 @@ INERTIALS = {
       (0.9783421, -0.003546, -0.1896311, -0.08291045), (1.467942e-05, 1.304844e-05, 3.581292e-06)),
     "finger_R": (0.028553835, (0.021480025, -0.0012592473, -0.013638016),
       (0.0318981, 0.8158861, -0.01578476, 0.5771163), (1.133533e-05, 7.450049e-06, 7.161151e-06)),
+}  # fmt: skip
+
+# Fixed tendons: name -> (vertebra prefix, vertebra numbers, coefficient of each joint), the
+# joints being f"{prefix}_{number}_{kind}" with kind the tendon name's last word.
+TENDONS = {
+    "lumbar_extend": ("L", (1, 3, 5, 7), (1.0887906214976453, 1.0287221260745385,
+                                         0.9678084616051313, 0.9146787908226849)),
+    "lumbar_bend": ("L", (1, 3, 5, 7), (1.1360135211286146, 1.0490053091600777,
+                                       0.9555458104917836, 0.8594353592195243)),
+    "lumbar_twist": ("L", (2, 4, 6), (1.0007967860214304, 0.9996855391691534,
+                                     0.9995176748094166)),
+    "cervical_extend": ("C", (7, 5, 3, 1), (1.1651729548786316, 1.0638262565660335,
+                                           0.9279175112069821, 0.8430832773483526)),
+    "cervical_bend": ("C", (7, 5, 3, 1), (1.1032094508820511, 1.1151582521827508,
+                                         0.9257028175303736, 0.8559294794048242)),
+    "cervical_twist": ("C", (6, 4, 2), (1.0490139787418138, 0.9679313738406048,
+                                       0.9830546474175812)),
+    "caudal_extend": ("Ca", tuple(range(1, 22, 2)), (
+        1.4175697632800168, 1.3533291916469086, 1.2905602895468757, 1.1963357977448668,
+        1.0882282181745322, 0.9549416058705948, 0.839068010247595, 0.7575627896787993,
+        0.71516710400689, 0.6955591082173007, 0.6916781215856203)),
+    "caudal_bend": ("Ca", tuple(range(2, 21, 2)), (
+        1.3236846643142188, 1.3130782401287662, 1.2679178338493764, 1.170681278111726,
+        1.0404777760545052, 0.9053320718072471, 0.8040064645300866, 0.7475697729484704,
+        0.7188107117102569, 0.7084411865453454)),
 }  # fmt: skip

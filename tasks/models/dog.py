@@ -37,7 +37,7 @@ import mujoco
 from mjcf_builder.model import Model
 from mjxcontrol.tasks.models import _common
 from mjxcontrol.tasks.models._dog_collision import GEOMS
-from mjxcontrol.tasks.models._dog_skeleton import BODIES, INERTIALS, JOINTS
+from mjxcontrol.tasks.models._dog_skeleton import BODIES, INERTIALS, JOINTS, TENDONS
 
 MODEL_NAME = "dog"
 TIMESTEP = 0.005
@@ -139,31 +139,6 @@ upper_leg_L:upper_leg_R lower_leg_L:pelvis upper_leg_L:foot_L lower_leg_R:pelvis
 upper_leg_R:foot_R
 """
 EXCLUDES = tuple(tuple(pair.split(":")) for pair in _EXCLUDED.split())
-
-# Fixed tendons: name -> (vertebra prefix, vertebra numbers, coefficient of each joint), the
-# joints being f"{prefix}_{number}_{kind}" with kind the tendon name's last word.
-TENDONS = {
-    "lumbar_extend": ("L", (1, 3, 5, 7), (1.0887906214976453, 1.0287221260745385,
-                                         0.9678084616051313, 0.9146787908226849)),
-    "lumbar_bend": ("L", (1, 3, 5, 7), (1.1360135211286146, 1.0490053091600777,
-                                       0.9555458104917836, 0.8594353592195243)),
-    "lumbar_twist": ("L", (2, 4, 6), (1.0007967860214304, 0.9996855391691534,
-                                     0.9995176748094166)),
-    "cervical_extend": ("C", (7, 5, 3, 1), (1.1651729548786316, 1.0638262565660335,
-                                           0.9279175112069821, 0.8430832773483526)),
-    "cervical_bend": ("C", (7, 5, 3, 1), (1.1032094508820511, 1.1151582521827508,
-                                         0.9257028175303736, 0.8559294794048242)),
-    "cervical_twist": ("C", (6, 4, 2), (1.0490139787418138, 0.9679313738406048,
-                                       0.9830546474175812)),
-    "caudal_extend": ("Ca", tuple(range(1, 22, 2)), (
-        1.4175697632800168, 1.3533291916469086, 1.2905602895468757, 1.1963357977448668,
-        1.0882282181745322, 0.9549416058705948, 0.839068010247595, 0.7575627896787993,
-        0.71516710400689, 0.6955591082173007, 0.6916781215856203)),
-    "caudal_bend": ("Ca", tuple(range(2, 21, 2)), (
-        1.3236846643142188, 1.3130782401287662, 1.2679178338493764, 1.170681278111726,
-        1.0404777760545052, 0.9053320718072471, 0.8040064645300866, 0.7475697729484704,
-        0.7188107117102569, 0.7084411865453454)),
-}  # fmt: skip
 
 # Actuator gains (N m per unit of filtered control) by class; DEFAULT_GAIN for the others.
 DEFAULT_GAIN = 0.02
