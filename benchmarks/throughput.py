@@ -8,12 +8,13 @@ the env layer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import platform
 import time
+from importlib import metadata
 
 import jax
-import mujoco
 from tqdm import tqdm
 
 from mjxcontrol import sharding
@@ -46,7 +47,7 @@ class Result:
     versions: dict = dataclasses.field(default_factory=dict)
 
 
-class _Runner:
+class Runner:
     """One jitted chunk function and its carry: compiled on the first call, then timed."""
 
     def __init__(self, run, carry):
@@ -64,7 +65,7 @@ class _Runner:
         self.seconds += time.perf_counter() - t0
 
 
-def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> _Runner:
+def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
     """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
@@ -77,10 +78,10 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    return _Runner(run, (state, jax.random.key(seed + 1)))
+    return Runner(run, (state, jax.random.key(seed + 1)))
 
 
-def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> _Runner:
+def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
     """The anchor: ``chunk`` x ``n_substeps`` raw ``mjx.step`` calls per call, same actions."""
     model, n_sub = env.physics.model, env.n_substeps
     policy = uniform_policy(env)
@@ -103,7 +104,33 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         data, _ = jax.lax.scan(control_step, data, jax.random.split(sub, chunk))
         return data, key
 
-    return _Runner(run, (data, jax.random.key(seed + 1)))
+    return Runner(run, (data, jax.random.key(seed + 1)))
+
+
+def versions() -> dict[str, str]:
+    """The versions that a throughput number depends on."""
+    found = {"python": platform.python_version(), "platform": platform.platform()}
+    for package in ("jax", "jaxlib", "mujoco", "mujoco-mjx", "warp-lang", "playground"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[package] = metadata.version(package)
+    return found
+
+
+def time_runners(
+    runners: dict[str, Runner], steps: int, chunk: int, desc: str = "", progress: bool = True
+) -> tuple[int, dict[str, float]]:
+    """Compiles every runner (one untimed chunk each, its wall time in ``.compile_s``), then runs
+    ``steps // chunk`` timed chunks of each, interleaved (a, b, c, a, b, c, ...), so that drift
+    in the machine's speed during the run affects every runner alike.
+
+    Returns the number of timed control steps and each runner's compile seconds.
+    """
+    num_chunks = max(steps // chunk, 1)
+    compile_s = {name: runner.compile() for name, runner in runners.items()}
+    for _ in tqdm(range(num_chunks), desc=desc, unit="chunk", disable=not progress, leave=False):
+        for runner in runners.values():
+            runner.timed_chunk()
+    return num_chunks * chunk, compile_s
 
 
 def measure(
@@ -124,23 +151,10 @@ def measure(
     each, alternating. ``compile_s`` includes that first chunk's run time.
     """
     chunk = min(chunk, steps)
-    num_chunks = max(steps // chunk, 1)
-    timed_steps = num_chunks * chunk
     runners = {"env": env_runner(env, num_envs, chunk, shard=shard)}
     if raw:
         runners["raw"] = raw_runner(env, num_envs, chunk, shard=shard)
-    compile_s = {name: runner.compile() for name, runner in runners.items()}
-    # Alternate the timed chunks (env, raw, env, raw, ...) so that drift in the machine's speed
-    # during the run affects both sides alike.
-    for _ in tqdm(
-        range(num_chunks),
-        desc=f"{env.id} x{num_envs}",
-        unit="chunk",
-        disable=not progress,
-        leave=False,
-    ):
-        for runner in runners.values():
-            runner.timed_chunk()
+    timed_steps, compile_s = time_runners(runners, steps, chunk, f"{env.id} x{num_envs}", progress)
     run_s = runners["env"].seconds
     result = Result(
         task=env.id,
@@ -153,12 +167,7 @@ def measure(
         env_steps_per_s=num_envs * timed_steps / run_s,
         device=str(jax.devices()[0]),
         devices=jax.local_device_count() if shard else 1,
-        versions={
-            "python": platform.python_version(),
-            "jax": jax.__version__,
-            "mujoco": mujoco.__version__,
-            "platform": platform.platform(),
-        },
+        versions=versions(),
     )
     if raw:
         result.raw_compile_s = compile_s["raw"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import pathlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from mjxcontrol import profiles, registry, support
 from mjxcontrol.compilation_cache import CACHE_ENV_VAR, DEFAULT_CACHE_DIR, enable_compilation_cache
@@ -57,35 +60,38 @@ def _info(args) -> int:
 
 
 def _bench(args) -> int:
-    from mjxcontrol.benchmarks import throughput  # imported lazily: it pulls in tqdm and timing
+    # Imported lazily: the suite pulls in tqdm, matplotlib and, as an anchor, Playground.
+    from mjxcontrol.benchmarks import bench_suite
 
     cache = cache_from_args(args)
-    env = registry.load(args.task, impl=args.impl, physics=args.physics, num_envs=args.num_envs)
-    result = throughput.measure(
-        env,
+    anchors = [a for a in args.anchors if not (args.no_raw and a == "raw")]
+    report = bench_suite.run(
+        args.tasks,
         args.num_envs,
-        args.steps,
+        args.impl or [None],
+        args.physics,
+        steps=args.steps,
         chunk=args.chunk,
-        raw=not args.no_raw,
-        progress=not args.json,
+        anchors=anchors,
         shard=args.shard,
+        progress=not args.json,
     )
+    report["compilation_cache"] = cache
+    if args.out:
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+        bench_suite.plot(report, str(out / "bench.png"))
     if args.json:
-        print(json.dumps({**dataclasses.asdict(result), "compilation_cache": cache}, indent=2))
+        print(json.dumps(report, indent=2))
         return 0
     print(
-        f"{result.task} impl={result.impl} num_envs={result.num_envs} steps={result.steps} "
-        f"substeps={result.n_substeps} device={result.device} compilation cache={cache}"
+        f"device={report['device']} devices={report['devices']} steps={args.steps} "
+        f"compilation cache={cache}"
     )
-    print(
-        f"  env:  compile {result.compile_s:7.1f} s   {result.env_steps_per_s:12,.0f} env-steps/s"
-    )
-    if result.raw_steps_per_s is not None:
-        print(
-            f"  raw mjx.step x{result.n_substeps}: compile {result.raw_compile_s:7.1f} s   "
-            f"{result.raw_steps_per_s:12,.0f} steps/s   "
-            f"(env layer costs {100 * result.env_layer_overhead:+.1f} %)"
-        )
+    print(bench_suite.table(report))
+    if args.out:
+        print(f"wrote {args.out}/bench.json and {args.out}/bench.png")
     return 0
 
 
@@ -105,6 +111,22 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return value
+
+
+def comma_list(item_type: Callable[[str], Any] = str, choices: tuple[str, ...] | None = None):
+    """argparse type: a comma-separated list (``1024,4096``) of ``item_type``, from ``choices``."""
+
+    def parse(text: str) -> list:
+        items = [item_type(item) for item in text.split(",") if item]
+        bad = [item for item in items if choices is not None and item not in choices]
+        if not items or bad:
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated list of {', '.join(choices or ('values',))}, "
+                f"got {text!r}"
+            )
+        return items
+
+    return parse
 
 
 def add_cache_arguments(p: argparse.ArgumentParser) -> None:
@@ -139,16 +161,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_info)
 
-    p = sub.add_parser("bench", help="batched env-steps/s of one task (compile time apart)")
-    p.add_argument("task", help="DOMAIN/TASK, e.g. cartpole/swingup")
-    p.add_argument("--num-envs", type=positive_int, default=1024)
+    from mjxcontrol.benchmarks.bench_suite import ANCHORS
+
+    p = sub.add_parser(
+        "bench", help="batched env-steps/s: tasks x batch sizes x impls x physics profiles"
+    )
+    p.add_argument("tasks", nargs="+", metavar="task", help="DOMAIN/TASK, e.g. cartpole/swingup")
+    p.add_argument(
+        "--num-envs", type=comma_list(positive_int), default=[1024], help="e.g. 1024,4096"
+    )
     p.add_argument("--steps", type=positive_int, default=1000, help="control steps per env (timed)")
     p.add_argument("--chunk", type=positive_int, default=100, help="control steps per jitted call")
-    p.add_argument("--impl", choices=IMPLS, help="MJX implementation (default: the task's)")
-    p.add_argument("--physics", choices=profiles.PROFILES, default=profiles.DEFAULT_PROFILE)
+    p.add_argument(
+        "--impl", type=comma_list(choices=IMPLS), help="MJX implementations (default: the task's)"
+    )
+    p.add_argument(
+        "--physics",
+        type=comma_list(choices=profiles.PROFILES),
+        default=[profiles.DEFAULT_PROFILE],
+        help="physics profiles, e.g. exact,fast",
+    )
+    p.add_argument(
+        "--anchors",
+        type=comma_list(choices=ANCHORS),
+        default=["raw"],
+        help="measured side by side: raw (mjx.step), playground (MuJoCo Playground's port)",
+    )
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
-    p.add_argument("--json", action="store_true", help="print JSON (device, versions, batch...)")
+    p.add_argument("--out", help="write bench.json and bench.png (env-steps/s vs batch) here")
+    p.add_argument("--json", action="store_true", help="print the JSON report")
     add_cache_arguments(p)
     p.set_defaults(func=_bench)
 

@@ -179,3 +179,12 @@ def pytest_runtest_setup(item):
             "pytest-xdist 3.8 (pytest-dev/pytest-xdist#1386). Install pytest<9.2.",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def keep_cache_config():
+    """The command turns on JAX's persistent cache in a directory of its choosing: put the
+    session's back afterwards."""
+    before = jax.config.jax_compilation_cache_dir
+    yield
+    jax.config.update("jax_compilation_cache_dir", before)

@@ -37,3 +37,12 @@ def test_profile_cells_show_measured_caps_and_flag_unmeasured_ones(monkeypatch):
     assert rows["cheetah/run"].startswith("| cheetah/run | 100 (50) | 1.00x | 4 (8) | not measured")
     assert "| 4 (8) | 2 | 0.0 % | no |" in text and "| 8 (8) | 0.001 | 0.0 % | yes |" in text
     assert "walker/stand" in text.split("running their domain's exact cap")[1].split(".")[0]
+    moot = text.split("never runs the solver")[1].split(".")[0]
+    assert "pendulum/swingup" in moot and "lqr/lqr_6_2" in moot and "reacher/easy" not in moot
+    assert "reacher/easy" in text.split("keeping dm_control's own caps")[1]
+
+
+def test_constraint_rows_are_mjx_static_sizes():
+    assert performance_table.constraint_rows("acrobot/swingup") == 0
+    assert performance_table.constraint_rows("point_mass/easy") == 2  # two limited slide joints
+    assert performance_table.constraint_rows("fish/swim") is None  # MJX-Warp

@@ -1,0 +1,226 @@
+"""``mjxcontrol bench`` as a suite: tasks x batch sizes x impl x physics profile, with anchors.
+
+A *case* is one (task, impl, batch size). Within a case every runner is compiled first and then
+timed chunk by chunk, interleaved (:func:`throughput.time_runners`), so that its numbers share
+the machine's state:
+
+* ``mjxcontrol``: the env, once per physics profile asked for (``exact``, ``fast``);
+* ``raw_mjx`` (anchor ``raw``): ``n_substeps`` raw ``mjx.step`` calls per control step on the same
+  model, once per profile: what the env layer costs;
+* ``playground`` (anchor ``playground``): MuJoCo Playground's port of the task on the same impl,
+  with Playground's own settings (:mod:`mjxcontrol.benchmarks.playground_anchor`); recorded as
+  skipped, with the reason, where Playground is not installed or lacks the task.
+
+The report (:func:`run`) is a JSON-able dict: device, versions, the arguments and one row per
+(case, runner, profile) with compile seconds (reset + first chunk), run seconds and env-steps/s
+(control steps of all envs together), plus each profile's ratio to the anchors. :func:`plot`
+draws env-steps/s against batch size, one panel per task.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+
+from mjxcontrol import profiles, registry
+from mjxcontrol.benchmarks import playground_anchor, throughput
+from mjxcontrol.physics import UnsupportedFeatureError
+
+ANCHORS = ("raw", "playground")
+
+
+def _row(case: dict, runner: str, physics: str | None, **fields: Any) -> dict[str, Any]:
+    return {**case, "runner": runner, "physics": physics, **fields}
+
+
+def _measure_case(
+    task: str,
+    impl: str | None,
+    num_envs: int,
+    physics: Sequence[str],
+    steps: int,
+    chunk: int,
+    anchors: Sequence[str],
+    shard: bool,
+    progress: bool,
+) -> list[dict[str, Any]]:
+    """Every runner of one case, timed side by side; returns their rows."""
+    envs = {p: registry.load(task, impl=impl, physics=p, num_envs=num_envs) for p in physics}
+    first = next(iter(envs.values()))
+    case = {"task": first.id, "impl": first.physics.impl, "num_envs": num_envs}
+    runners: dict[tuple[str, str | None], throughput.Runner] = {}
+    meta: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for p, env in envs.items():
+        settings = {
+            "settings": profiles.describe(env.physics.mj_model),
+            "n_substeps": env.n_substeps,
+        }
+        runners["mjxcontrol", p] = throughput.env_runner(env, num_envs, chunk, shard=shard)
+        meta["mjxcontrol", p] = settings
+        if "raw" in anchors:
+            runners["raw_mjx", p] = throughput.raw_runner(env, num_envs, chunk, shard=shard)
+            meta["raw_mjx", p] = settings
+    rows = []
+    if "playground" in anchors:
+        try:
+            pg_env = playground_anchor.load(case["task"], case["impl"])
+            runners["playground", None] = playground_anchor.runner(pg_env, num_envs, chunk)
+            meta["playground", None] = {
+                "settings": profiles.describe(pg_env.mj_model),
+                "n_substeps": playground_anchor.n_substeps(pg_env),
+            }
+        except playground_anchor.Unavailable as e:
+            rows.append(_row(case, "playground", None, skipped=str(e)))
+    desc = f"{case['task']} {case['impl']} x{num_envs}"
+    timed_steps, compile_s = throughput.time_runners(runners, steps, chunk, desc, progress)
+    for key, runner in runners.items():
+        rows.append(
+            _row(
+                case,
+                *key,
+                compile_s=compile_s[key],
+                run_s=runner.seconds,
+                steps=timed_steps,
+                env_steps_per_s=num_envs * timed_steps / runner.seconds,
+                **meta[key],
+            )
+        )
+    jax.clear_caches()  # a sweep of many cases would otherwise keep every executable alive
+    return rows
+
+
+def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each profile's env-steps/s divided by each anchor's, within the same case."""
+    timed = [r for r in rows if "env_steps_per_s" in r]
+    out = []
+    for r in timed:
+        if r["runner"] != "mjxcontrol":
+            continue
+        same_case = [
+            a
+            for a in timed
+            if (a["task"], a["impl"], a["num_envs"]) == (r["task"], r["impl"], r["num_envs"])
+        ]
+        ratio = {"task": r["task"], "impl": r["impl"], "num_envs": r["num_envs"]}
+        ratio["physics"] = r["physics"]
+        for a in same_case:
+            if a["runner"] == "playground" or (
+                a["runner"] == "raw_mjx" and a["physics"] == r["physics"]
+            ):
+                ratio[f"vs_{a['runner']}"] = r["env_steps_per_s"] / a["env_steps_per_s"]
+        out.append(ratio)
+    return out
+
+
+def run(
+    tasks: Sequence[str],
+    batch_sizes: Sequence[int],
+    impls: Sequence[str | None] = (None,),
+    physics: Sequence[str] = (profiles.DEFAULT_PROFILE,),
+    *,
+    steps: int = 1000,
+    chunk: int = throughput.CHUNK,
+    anchors: Sequence[str] = ("raw",),
+    shard: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Measures every case; returns the report (see the module docstring).
+
+    ``impls`` may hold ``None``: each task's own default impl. Every (task, impl, profile) is
+    loaded before anything compiles, so an impl that cannot run a task, an unknown task or an
+    unknown anchor fails at once with one clear error.
+    """
+    unknown = sorted(set(anchors) - set(ANCHORS))
+    if unknown:
+        raise ValueError(f"unknown anchors {unknown}; choose from {ANCHORS}")
+    for p in physics:
+        profiles.check_profile(p)
+    for task, impl, p in itertools.product(tasks, impls, physics):
+        try:
+            registry.load(task, impl=impl, physics=p, num_envs=max(batch_sizes))
+        except (ValueError, UnsupportedFeatureError) as e:
+            raise type(e)(f"{task}: {e}") from None
+    chunk = min(chunk, steps)
+    rows = []
+    for task, impl, num_envs in itertools.product(tasks, impls, batch_sizes):
+        rows += _measure_case(task, impl, num_envs, physics, steps, chunk, anchors, shard, progress)
+    return {
+        "device": str(jax.devices()[0]),
+        "devices": jax.local_device_count() if shard else 1,
+        "versions": throughput.versions(),
+        "arguments": {
+            "tasks": list(tasks),
+            "batch_sizes": list(batch_sizes),
+            "impls": list(impls),
+            "physics": list(physics),
+            "steps": steps,
+            "chunk": chunk,
+            "anchors": list(anchors),
+            "shard": shard,
+        },
+        "results": rows,
+        "ratios": ratios(rows),
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as a Markdown table, one row per measured or skipped runner."""
+    lines = [
+        "| task | impl | envs | runner | physics | compile s | env-steps/s | x Playground |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    vs_pg = {
+        (r["task"], r["impl"], r["num_envs"], r["physics"]): r.get("vs_playground")
+        for r in report["ratios"]
+    }
+    for r in report["results"]:
+        key = (r["task"], r["impl"], r["num_envs"], r["physics"])
+        ratio = vs_pg.get(key) if r["runner"] == "mjxcontrol" else None
+        cells = [r["task"], r["impl"], str(r["num_envs"]), r["runner"], r["physics"] or "-"]
+        if "skipped" in r:
+            cells += ["-", f"skipped: {r['skipped']}", "-"]
+        else:
+            cells += [
+                f"{r['compile_s']:.1f}",
+                f"{r['env_steps_per_s']:,.0f}",
+                "-" if ratio is None else f"{ratio:.2f}x",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(report: dict[str, Any], path: str) -> None:
+    """Writes a PNG of env-steps/s against batch size (log-log), one panel per task."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    timed = [r for r in report["results"] if "env_steps_per_s" in r]
+    tasks = list(dict.fromkeys(r["task"] for r in timed))
+    fig, axes = plt.subplots(
+        1, max(len(tasks), 1), figsize=(4.5 * max(len(tasks), 1), 4), squeeze=False
+    )
+    styles = {"mjxcontrol": "-", "raw_mjx": ":", "playground": "--"}
+    for ax, task in zip(axes[0], tasks, strict=False):
+        series: dict[tuple, list[tuple[int, float]]] = {}
+        for r in timed:
+            if r["task"] == task:
+                key = (r["runner"], r["physics"], r["impl"])
+                series.setdefault(key, []).append((r["num_envs"], r["env_steps_per_s"]))
+        for (runner, physics, impl), points in series.items():
+            xs, ys = zip(*sorted(points), strict=True)
+            label = f"{runner} {physics} ({impl})" if physics else f"{runner} ({impl})"
+            ax.plot(xs, ys, styles[runner], marker="o", label=label)
+        ax.set(xscale="log", yscale="log", title=task, xlabel="envs in the batch")
+        ax.set_xscale("log", base=2)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+    axes[0][0].set_ylabel("env-steps/s (all envs)")
+    fig.suptitle(f"{report['device']}, {report['arguments']['steps']} random-action steps")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,136 @@
+"""``mjxcontrol bench`` as a suite: the report, its ratios, table and plot, and the anchors."""
+
+import json
+
+import jax
+import pytest
+
+import mjxcontrol
+from mjxcontrol.benchmarks import bench_suite, playground_anchor
+from mjxcontrol.cli import main
+
+
+def test_bench_suite_measures_profiles_and_anchors_side_by_side(
+    capsys, tmp_path, keep_cache_config
+):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ["bench", "pendulum/swingup", "--num-envs", "3", "--steps", "4", "--chunk", "2"]
+    args += ["--physics", "exact,fast", "--anchors", "raw,playground", "--json"]
+    assert main([*args, "--out", str(out), "--cache-dir", str(cache)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == json.loads((out / "bench.json").read_text())
+    assert (out / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert report["compilation_cache"] == str(cache)
+    assert jax.config.jax_compilation_cache_dir == str(cache)
+    assert report["device"] and report["versions"]["mujoco"] == "3.17.0"
+    rows = {(r["runner"], r["physics"]): r for r in report["results"]}
+    assert set(rows) == {
+        ("mjxcontrol", "exact"),
+        ("mjxcontrol", "fast"),
+        ("raw_mjx", "exact"),
+        ("raw_mjx", "fast"),
+        ("playground", None),
+    }
+    for row in rows.values():
+        assert (row["task"], row["impl"], row["num_envs"]) == ("pendulum/swingup", "jax", 3)
+        assert row["steps"] == 4 and row["compile_s"] > 0 and row["env_steps_per_s"] > 0
+        assert row["env_steps_per_s"] == pytest.approx(3 * 4 / row["run_s"])
+    # Each runner reports the solver settings it ran with: dm_control's caps for pendulum's exact
+    # profile, the fast profile's, and Playground 0.2's own (pendulum: 4 iterations, two 0.01 s
+    # substeps per control step where dm_control takes one of 0.02 s).
+    assert rows["mjxcontrol", "exact"]["settings"]["iterations"] == 100
+    assert rows["mjxcontrol", "fast"]["settings"]["iterations"] == 4
+    assert rows["mjxcontrol", "exact"]["n_substeps"] == 1
+    assert rows["playground", None]["n_substeps"] == 2
+    ratios = {r["physics"]: r for r in report["ratios"]}
+    for physics in ("exact", "fast"):
+        env = rows["mjxcontrol", physics]["env_steps_per_s"]
+        assert ratios[physics]["vs_playground"] == pytest.approx(
+            env / rows["playground", None]["env_steps_per_s"]
+        )
+        assert ratios[physics]["vs_raw_mjx"] == pytest.approx(
+            env / rows["raw_mjx", physics]["env_steps_per_s"]
+        )
+
+
+def _row(task, num_envs, runner, physics, speed):
+    return {
+        "task": task,
+        "impl": "jax",
+        "num_envs": num_envs,
+        "runner": runner,
+        "physics": physics,
+        "compile_s": 1.0,
+        "run_s": 1.0,
+        "steps": 10,
+        "env_steps_per_s": speed,
+    }
+
+
+def test_ratios_table_and_plot_of_a_report(tmp_path):
+    rows = [
+        _row("cartpole/swingup", 8, "mjxcontrol", "exact", 100.0),
+        _row("cartpole/swingup", 8, "raw_mjx", "exact", 400.0),
+        _row("cartpole/swingup", 8, "playground", None, 50.0),
+        _row("cartpole/swingup", 16, "mjxcontrol", "exact", 300.0),
+        _row("cartpole/swingup", 16, "playground", None, 100.0),
+        _row("lqr/lqr_2_1", 8, "mjxcontrol", "exact", 70.0),
+        {**_row("lqr/lqr_2_1", 8, "playground", None, 0.0), "skipped": "not ported"},
+    ]
+    del rows[-1]["env_steps_per_s"]
+    ratios = bench_suite.ratios(rows)
+    assert [(r["task"], r["num_envs"], r["physics"]) for r in ratios] == [
+        ("cartpole/swingup", 8, "exact"),
+        ("cartpole/swingup", 16, "exact"),
+        ("lqr/lqr_2_1", 8, "exact"),
+    ]
+    assert [r.get("vs_playground") for r in ratios] == [2.0, 3.0, None]
+    assert [r.get("vs_raw_mjx") for r in ratios] == [0.25, None, None]
+    report = {"device": "cpu:0", "arguments": {"steps": 10}, "results": rows, "ratios": ratios}
+    table = bench_suite.table(report).splitlines()
+    assert len(table) == 2 + len(rows)
+    assert "| cartpole/swingup | jax | 16 | mjxcontrol | exact | 1.0 | 300 | 3.00x |" in table
+    assert "| lqr/lqr_2_1 | jax | 8 | playground | - | - | skipped: not ported | - |" in table
+    bench_suite.plot(report, str(tmp_path / "plot.png"))
+    assert (tmp_path / "plot.png").stat().st_size > 1000
+
+
+def test_playground_names_cover_its_suite_ports():
+    """Every environment Playground ports from the suite is found from one of our task ids."""
+    from mujoco_playground import registry
+
+    ours = {playground_anchor.playground_name(t.id) for t in mjxcontrol.list_tasks()}
+    ported = set(registry.dm_control_suite.ALL_ENVS)
+    assert len(ported) == 25 and ported <= ours
+
+
+def test_playground_anchor_says_why_it_cannot_run(monkeypatch):
+    with pytest.raises(playground_anchor.Unavailable, match="does not port humanoid_CMU/run"):
+        playground_anchor.load("humanoid_CMU/run", "jax")
+    monkeypatch.setattr(playground_anchor, "installed", lambda: False)
+    with pytest.raises(playground_anchor.Unavailable, match=r"mjxcontrol\[anchors\]"):
+        playground_anchor.load("cartpole/swingup", "jax")
+
+
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--num-envs", "4,x", "positive integer"),
+        ("--num-envs", "4,0", "positive integer"),
+        ("--impl", "jax,wrap", "jax, warp"),
+        ("--physics", "exact,quick", "exact, fast"),
+        ("--anchors", "raw,brax", "raw, playground"),
+    ],
+)
+def test_bench_lists_are_checked(capsys, flag, value, message):
+    with pytest.raises(SystemExit) as e:
+        main(["bench", "pendulum/swingup", flag, value])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and flag in err and message in err
+
+
+def test_bench_refuses_an_impl_that_cannot_run_a_task_before_compiling(capsys):
+    assert main(["bench", "pendulum/swingup", "fish/swim", "--impl", "jax"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fish" in err and "ELLIPSOID" in err.upper()
