@@ -216,7 +216,9 @@ def plot(report: dict[str, Any], path: str) -> None:
             label = f"{runner} {physics} ({impl})" if physics else f"{runner} ({impl})"
             ax.plot(xs, ys, styles[runner], marker="o", label=label)
         ax.set(xscale="log", yscale="log", title=task, xlabel="envs in the batch")
-        ax.set_xscale("log", base=2)
+        sizes = sorted({r["num_envs"] for r in timed if r["task"] == task})
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.minorticks_off()
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
     axes[0][0].set_ylabel("env-steps/s (all envs)")

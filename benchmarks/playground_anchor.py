@@ -15,7 +15,7 @@ from typing import Any
 
 import jax
 
-from mjxcontrol.benchmarks.throughput import Runner
+from mjxcontrol.benchmarks.throughput import Runner, timed_reset
 
 # Playground's names follow "DomainTask" in CamelCase, except these.
 _NAMES = {"ball_in_cup/catch": "BallInCup", "point_mass/easy": "PointMass"}
@@ -61,7 +61,8 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
     episode_length = int(env._config.get("episode_length", 1000))
     batched = wrapper.wrap_for_brax_training(env, episode_length=episode_length)
     # brax's wrappers read the batch shape off raw uint32 keys (shape (num_envs, 2)).
-    state = jax.jit(batched.reset)(jax.random.split(jax.random.PRNGKey(seed), num_envs))
+    keys = jax.random.split(jax.random.PRNGKey(seed), num_envs)
+    state, reset_s = timed_reset(jax.jit(batched.reset), keys)
     shape = (num_envs, env.action_size)
 
     @jax.jit
@@ -75,7 +76,7 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
         state, _ = jax.lax.scan(control_step, state, jax.random.split(sub, chunk))
         return state, key
 
-    return Runner(run, (jax.block_until_ready(state), jax.random.PRNGKey(seed + 1)))
+    return Runner(run, (state, jax.random.PRNGKey(seed + 1)), setup_s=reset_s)
 
 
 def n_substeps(env: Any) -> int:

@@ -27,7 +27,7 @@ import sys
 import jax
 import numpy as np
 
-from mjxcontrol import registry
+from mjxcontrol import profiles, registry
 from mjxcontrol.benchmarks import throughput
 from mjxcontrol.cli import positive_int
 from mjxcontrol.env import Env
@@ -36,6 +36,15 @@ from mjxcontrol.testing import parity
 # A cap is exact if its worst error exceeds dm_control's own setting's by at most this (absolute,
 # in the relative-error units above): float32 noise between two compiles is ~1e-6.
 EXACT_SLACK = 1e-5
+
+
+# The option names of a plain solver cap.
+CAP_KEYS = {"iterations", "ls_iterations"}
+
+
+def json_options(options: dict) -> dict:
+    """Profile overrides as logged in JSON (tuples become lists, keys sorted)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(options.items())}
 
 
 def is_exact(row: dict, base: dict) -> bool:
@@ -94,8 +103,26 @@ def c_iterations(domain: str, task: str, batches: list) -> np.ndarray:
     return np.asarray(most)
 
 
-def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, steps: int):
-    """One row per cap: options, error, binds, env-steps/s, compile s."""
+def settings(task_id: str, caps, fast: bool = False) -> list[dict]:
+    """The option sets a sweep measures: one per ``(iterations, ls_iterations)`` cap, then, with
+    ``fast``, the task's fast profile (which may also change the integrator or disable flags)."""
+    out = [{"iterations": i, "ls_iterations": ls} for i, ls in caps]
+    if fast:
+        out.append(profiles.overrides(task_id, "fast"))
+    return out
+
+
+def sweep(
+    task_id: str,
+    caps,
+    samples: int,
+    episode_steps: int,
+    num_envs: int,
+    steps: int,
+    fast: bool = False,
+):
+    """One row per cap (and, with ``fast``, one for the fast profile): options, error, binds,
+    env-steps/s, compile s."""
     domain, task = registry.split_id(task_id, None)
     batch = parity.batch_size(task_id)
     batches = [
@@ -111,9 +138,10 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
     ]
     needed = c_iterations(domain, task, batches)
     rows = []
-    for i, (iterations, ls_iterations) in enumerate(caps):
-        options = {"iterations": iterations, "ls_iterations": ls_iterations}
+    for i, options in enumerate(settings(task_id, caps, fast)):
         env = env_with(task_id, options)
+        opt = env.physics.mj_model.opt
+        iterations = int(opt.iterations)
         error = one_step_error(env, batches)
         binds = float(np.mean(needed > iterations))
         speed = throughput.measure(
@@ -122,7 +150,11 @@ def sweep(task_id: str, caps, samples: int, episode_steps: int, num_envs: int, s
         rows.append(
             {
                 "task": task_id,
-                **options,
+                "iterations": iterations,
+                "ls_iterations": int(opt.ls_iterations),
+                # Rows for more than a cap (the fast profile) also log every option they set.
+                **({} if set(options) <= CAP_KEYS else {"options": json_options(options)}),
+                **({"profile": "fast"} if fast and i == len(caps) else {}),
                 "worst_rel_error": error,
                 "binds": binds,
                 "c_iterations_max": int(needed.max()),
@@ -165,11 +197,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episode-steps", type=positive_int, default=500)
     parser.add_argument("--num-envs", type=positive_int, default=1024)
     parser.add_argument("--steps", type=positive_int, default=60)
+    parser.add_argument(
+        "--fast", action="store_true", help="also measure the task's fast profile (last row)"
+    )
     parser.add_argument("--log", help="append the JSON lines to this file")
     args = parser.parse_args(argv)
     for task_id in args.tasks:
         rows = sweep(
-            task_id, args.caps, args.samples, args.episode_steps, args.num_envs, args.steps
+            task_id,
+            args.caps,
+            args.samples,
+            args.episode_steps,
+            args.num_envs,
+            args.steps,
+            fast=args.fast,
         )
         if args.log:
             with open(args.log, "a") as f:

@@ -13,6 +13,7 @@ import dataclasses
 import platform
 import time
 from importlib import metadata
+from typing import Any
 
 import jax
 from tqdm import tqdm
@@ -48,16 +49,21 @@ class Result:
 
 
 class Runner:
-    """One jitted chunk function and its carry: compiled on the first call, then timed."""
+    """One jitted chunk function and its carry: compiled on the first call, then timed.
 
-    def __init__(self, run, carry):
-        self.run, self.carry, self.seconds = run, carry, 0.0
+    ``setup_s``: the wall time of making the first carry (compiling and running the batched
+    reset), which :meth:`compile` adds to the first chunk's.
+    """
+
+    def __init__(self, run, carry, setup_s: float = 0.0):
+        self.run, self.carry, self.seconds, self.setup_s = run, carry, 0.0, setup_s
 
     def compile(self) -> float:
-        """Compiles and runs the first (untimed) chunk; returns its wall time (s)."""
+        """Compiles and runs the first (untimed) chunk; returns its wall time plus ``setup_s``
+        (s): the time to the first step, reset included."""
         t0 = time.perf_counter()
         self.carry = jax.block_until_ready(self.run(self.carry))
-        return time.perf_counter() - t0
+        return self.setup_s + time.perf_counter() - t0
 
     def timed_chunk(self) -> None:
         t0 = time.perf_counter()
@@ -65,11 +71,18 @@ class Runner:
         self.seconds += time.perf_counter() - t0
 
 
+def timed_reset(reset, keys) -> tuple[Any, float]:
+    """``reset(keys)`` run to completion, and its wall time (s; the compile included)."""
+    t0 = time.perf_counter()
+    state = jax.block_until_ready(reset(keys))
+    return state, time.perf_counter() - t0
+
+
 def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
     """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    state = jax.jit(jax.vmap(env.reset))(keys)
+    state, reset_s = timed_reset(jax.jit(jax.vmap(env.reset)), keys)
     state = jax.block_until_ready(sharding.shard(state) if shard else state)
 
     def run(carry):
@@ -78,7 +91,7 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    return Runner(run, (state, jax.random.key(seed + 1)))
+    return Runner(run, (state, jax.random.key(seed + 1)), setup_s=reset_s)
 
 
 def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:

@@ -10,7 +10,9 @@
   ``mjxcontrol.load(..., physics="fast")``.
 
 Overrides are ``mujoco.MjOption`` field names (``iterations``, ``ls_iterations``, ``tolerance``,
-``integrator``...), keyed by domain or by ``"domain/task"`` (a task's row wins over its domain's).
+``integrator``...) plus ``disable``: a tuple of ``mjtDisableBit`` names (``"eulerdamp"``) to set
+on top of the model's own disable flags. They are keyed by domain or by ``"domain/task"`` (a
+task's row wins over its domain's).
 """
 
 from __future__ import annotations
@@ -48,10 +50,29 @@ EXACT: dict[str, dict[str, Any]] = {
 # where that is lower still: fast is never slower than exact), then its domain's / task's row of
 # FAST.
 FAST_BASE: dict[str, Any] = {"iterations": 4, "ls_iterations": 8}
-FAST: dict[str, dict[str, Any]] = {}
+FAST: dict[str, dict[str, Any]] = {
+    # MuJoCo Playground 0.2's own settings for these two models: fewer iterations, no implicit
+    # Euler damping, and Euler instead of dm_control's RK4 for cartpole (its contacts are off in
+    # both). Measured against dm_control and Playground in docs/performance.md.
+    "cartpole": {
+        "iterations": 1,
+        "ls_iterations": 4,
+        "integrator": int(mujoco.mjtIntegrator.mjINT_EULER),
+        "disable": ("eulerdamp",),
+    },
+    "walker": {"iterations": 2, "ls_iterations": 5, "disable": ("eulerdamp",)},
+}
 
 # Options shown by `mjxcontrol info` for each profile.
-SHOWN = ("solver", "iterations", "ls_iterations", "tolerance", "ls_tolerance", "integrator")
+SHOWN = (
+    "solver",
+    "iterations",
+    "ls_iterations",
+    "tolerance",
+    "ls_tolerance",
+    "integrator",
+    "disabled",
+)
 
 
 def check_profile(profile: Any) -> str:
@@ -78,10 +99,33 @@ def apply(mj_model: mujoco.MjModel, options: Mapping[str, Any]) -> mujoco.MjMode
         return mj_model
     model = copy.copy(mj_model)
     for name, value in options.items():
-        if not hasattr(model.opt, name):
-            raise ValueError(f"{name!r} is not a mujoco.MjOption field")
-        setattr(model.opt, name, value)
+        if name == "disable":
+            model.opt.disableflags |= _disable_mask(value)
+        elif not hasattr(model.opt, name):
+            raise ValueError(f"{name!r} is not a mujoco.MjOption field (nor 'disable')")
+        else:
+            setattr(model.opt, name, value)
     return model
+
+
+# mjtDisableBit's flags by name (without the mjDSBL_ prefix), e.g. {"CONTACT": 16, ...}.
+_DISABLE_BITS = {
+    name.removeprefix("mjDSBL_"): int(bit)
+    for name, bit in mujoco.mjtDisableBit.__members__.items()
+    if name.startswith("mjDSBL_")
+}
+
+
+def _disable_mask(flags) -> int:
+    """The ``mjtDisableBit`` mask of flag names such as ``("eulerdamp", "contact")``."""
+    mask = 0
+    for flag in flags:
+        bit = getattr(mujoco.mjtDisableBit, f"mjDSBL_{str(flag).upper()}", None)
+        if bit is None:
+            known = [name.lower() for name in _DISABLE_BITS]
+            raise ValueError(f"unknown disable flag {flag!r}; choose from {known}")
+        mask |= int(bit)
+    return mask
 
 
 def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
@@ -94,4 +138,7 @@ def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
         "tolerance": float(opt.tolerance),
         "ls_tolerance": float(opt.ls_tolerance),
         "integrator": mujoco.mjtIntegrator(int(opt.integrator)).name.removeprefix("mjINT_"),
+        "disabled": [
+            name.lower() for name, bit in _DISABLE_BITS.items() if int(opt.disableflags) & bit
+        ],
     }

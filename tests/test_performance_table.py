@@ -22,17 +22,28 @@ def _row(task, cap, error, speed, first=False):
 
 def test_profile_cells_show_measured_caps_and_flag_unmeasured_ones(monkeypatch):
     monkeypatch.setattr(profiles, "EXACT", {"walker": {"iterations": 8, "ls_iterations": 8}})
-    monkeypatch.setattr(profiles, "FAST", {})
+    fast = {"iterations": 2, "ls_iterations": 5, "disable": ("eulerdamp",)}
+    monkeypatch.setattr(profiles, "FAST", {"walker": fast})
     stale = [_row("walker/walk", (100, 50), 9.0, 1.0, first=True)]
     walker = [
         _row("walker/walk", (100, 50), 1e-3, 100.0, first=True),
         _row("walker/walk", (8, 8), 1e-3, 400.0),
         _row("walker/walk", (4, 8), 2.0, 800.0),
+        # Same cap as the fast profile, without its disable flag: not the fast profile's row.
+        _row("walker/walk", (2, 5), 7.0, 900.0),
+        {
+            **_row("walker/walk", (2, 5), 3.0, 1000.0),
+            "options": {"disable": ["eulerdamp"], "iterations": 2, "ls_iterations": 5},
+            "profile": "fast",
+        },
     ]
     cheetah = [_row("cheetah/run", (100, 50), 1e-5, 50.0, first=True)]
     text = performance_table.render(stale + walker + cheetah)
     rows = {r.split(" | ")[0].lstrip("| "): r for r in text.splitlines() if r.startswith("| ")}
-    assert rows["walker/walk"] == "| walker/walk | 8 (8) | 4.00x | 4 (8) | 2.0e+00 | 8.00x |"
+    assert rows["walker/walk"] == (
+        "| walker/walk | 8 (8) | 4.00x | 2 (5), no eulerdamp | 3.0e+00 | 10.00x |"
+    )
+    assert "| fast profile: 2 (5), no eulerdamp | 3 | 0.0 % | no |" in text
     # cheetah's exact profile is dm_control's own cap (measured), its fast cap was never swept.
     assert rows["cheetah/run"].startswith("| cheetah/run | 100 (50) | 1.00x | 4 (8) | not measured")
     assert "| 4 (8) | 2 | 0.0 % | no |" in text and "| 8 (8) | 0.001 | 0.0 % | yes |" in text
@@ -46,3 +57,50 @@ def test_constraint_rows_are_mjx_static_sizes():
     assert performance_table.constraint_rows("acrobot/swingup") == 0
     assert performance_table.constraint_rows("point_mass/easy") == 2  # two limited slide joints
     assert performance_table.constraint_rows("fish/swim") is None  # MJX-Warp
+
+
+def test_playground_section_pairs_cold_and_warm_compiles():
+    settings = {"iterations": 8, "ls_iterations": 8, "integrator": "EULER", "disabled": []}
+    ours = {
+        "task": "walker/walk",
+        "impl": "jax",
+        "num_envs": 1024,
+        "runner": "mjxcontrol",
+        "physics": "exact",
+        "settings": settings,
+        "n_substeps": 10,
+        "env_steps_per_s": 1500.0,
+        "compile_s": 40.0,
+    }
+    theirs = {
+        **ours,
+        "runner": "playground",
+        "physics": None,
+        "settings": {**settings, "iterations": 2, "ls_iterations": 5, "disabled": ["eulerdamp"]},
+        "env_steps_per_s": 6000.0,
+        "compile_s": 15.0,
+    }
+    arguments = {"tasks": ["walker/walk"], "batch_sizes": [1024], "physics": ["exact"]}
+    arguments |= {"anchors": ["playground"], "steps": 200, "chunk": 20}
+    cold = {
+        "device": "cpu:0",
+        "versions": {},
+        "arguments": arguments,
+        "results": [ours, theirs],
+        "ratios": [{**{k: ours[k] for k in ("task", "impl", "num_envs", "physics")}}],
+    }
+    cold["ratios"][0]["vs_playground"] = 0.25
+    warm = {
+        "results": [{**ours, "compile_s": 9.0}, {**theirs, "compile_s": 3.0}],
+        "ratios": [{**cold["ratios"][0], "vs_playground": 0.5}],
+    }
+    text = performance_table.playground_section(cold, warm)
+    assert "`mjxcontrol bench walker/walk --num-envs 1024 --physics exact" in text
+    assert (
+        "| walker/walk | mjxcontrol exact | 8 (8), Euler, 10 substeps | 1,500 | 0.25x | 40.0 "
+        "| 9.0 | 1,500 | 0.50x |" in text
+    )
+    assert (
+        "| walker/walk | playground | 2 (5), Euler, no eulerdamp, 10 substeps | 6,000 | - | 15.0 "
+        "| 3.0 | 6,000 | - |" in text
+    )

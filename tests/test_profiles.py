@@ -61,3 +61,30 @@ def test_fast_is_never_capped_above_exact():
         for name, cap in exact.items():
             if name in ("iterations", "ls_iterations"):
                 assert fast[name] <= cap, f"{info.id}: fast {name} {fast[name]} > exact {cap}"
+
+
+def test_disable_flags_add_to_the_models_own():
+    model = mjxcontrol.load("pendulum/swingup").physics.mj_model  # dm_control turns contacts off
+    changed = profiles.apply(model, {"disable": ("eulerdamp",)})
+    assert profiles.describe(changed)["disabled"] == ["contact", "eulerdamp"]
+    assert profiles.describe(model)["disabled"] == ["contact"]  # the original is untouched
+    with pytest.raises(ValueError, match="unknown disable flag 'eulerdam'; choose from"):
+        profiles.apply(model, {"disable": ("eulerdam",)})
+    with pytest.raises(ValueError, match="'iteration' is not a mujoco.MjOption field"):
+        profiles.apply(model, {"iteration": 3})
+
+
+def test_every_fast_setting_beyond_a_cap_has_a_published_error():
+    """A fast-profile row that changes more than the solver cap (the integrator, disable flags)
+    must have been measured with exactly those options in the latest logged sweep of each task
+    it covers, so docs/performance.md shows its one-step error against dm_control."""
+    lines = [json.loads(x) for x in performance_table.LOG.read_text().splitlines() if x]
+    sweeps = performance_table.by_task(lines)
+    for key in profiles.FAST:
+        tasks = [t for t in sweeps if key in (t, t.split("/")[0])]
+        assert tasks, f"no logged sweep for {key!r}"
+        for task in tasks:
+            options = profiles.overrides(task, "fast")
+            assert performance_table.find_options(sweeps[task], options), (
+                f"{task}: the fast profile {options} was not swept"
+            )
