@@ -201,6 +201,17 @@ class Env:
     def finish_step(self, state: State, data: mjx.Data, action_ok: jax.Array) -> State:
         """The task's part of :meth:`step`, given the stepped ``data``: reward, observation,
         episode flags and the divergence rule."""
+        stepped, physics_ok = self.finish_step_unkept(state, data, action_ok)
+        # mjx.Data.where, not jnp.where on every leaf: MJX-Warp keeps some buffers shared by the
+        # whole batch (contacts...), which must stay as stepped.
+        return stepped.replace(data=stepped.data.where(~physics_ok, state.data))
+
+    def finish_step_unkept(
+        self, state: State, data: mjx.Data, action_ok: jax.Array
+    ) -> tuple[State, jax.Array]:
+        """:meth:`finish_step` less its last rule, keeping the previous ``data`` after a
+        diverged step: ``(state with the stepped data, physics_ok)``. Batched
+        :class:`mjxcontrol.AutoReset` uses it, since it replaces a diverged env's data anyway."""
         task_state = self.task.after_step(self.physics, data, state.task_state)
         reward, terms = self.task.reward(self.physics, data, task_state)
         reward = jnp.asarray(reward, FLOAT)
@@ -217,10 +228,8 @@ class Env:
         # an episode after a physics error with discount 0 too).
         terminated = (self.task.terminated(self.physics, data, task_state) & ~time_up) | ~physics_ok
         truncated = (time_up | ~action_ok) & physics_ok
-        return state.replace(
-            # mjx.Data.where, not jnp.where on every leaf: MJX-Warp keeps some buffers shared by
-            # the whole batch (contacts...), which must stay as stepped.
-            data=data.where(~physics_ok, state.data),
+        stepped = state.replace(
+            data=data,
             obs=keep(obs, state.obs),
             reward=jnp.where(physics_ok, reward, 0.0),
             discount=jnp.where(terminated, 0.0, 1.0).astype(FLOAT),
@@ -233,6 +242,7 @@ class Env:
             ),
             final_obs=keep(obs, state.obs),
         )
+        return stepped, physics_ok
 
     def set_physics_state(
         self,

@@ -40,8 +40,9 @@ class AutoReset:
 
     def step(self, state: State, action: jax.Array) -> State:
         """Steps, then replaces finished envs by fresh ones (see class docstring)."""
-        step = jax.vmap(self.env.step) if state.step.ndim == 1 else self.env.step
-        return self.after_step(step(state, action))
+        if state.step.ndim == 0:
+            return self.after_step(self.env.step(state, action))
+        return self.after_step(step_to_reset(self.env, state, action))
 
     def after_step(self, state: State) -> State:
         """The reset half of :meth:`step`, for a state just returned by ``env.step``."""
@@ -52,15 +53,11 @@ class AutoReset:
         )
 
     def _reset_done(self, state: State, batched: bool) -> State:
-        def split(key):
-            key, reset_key = jax.random.split(key)
-            return key, reset_key
-
         if batched:
-            keys, reset_keys = jax.vmap(split)(state.key)
+            keys, reset_keys = jax.vmap(split_reset_key)(state.key)
             fresh = jax.vmap(self.env.reset)(reset_keys, state.params)
         else:
-            keys, reset_keys = split(state.key)
+            keys, reset_keys = split_reset_key(state.key)
             fresh = self.env.reset(reset_keys, state.params)
         fresh = fresh.replace(key=keys)
 
@@ -81,6 +78,22 @@ class AutoReset:
         else:  # under vmap: mjx.Data.where leaves MJX-Warp's batch-shared buffers alone
             data = state.data.where(state.done, fresh.data)
         return state.replace(data=data, **picked)
+
+
+def split_reset_key(key: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(the env's next key, its reset key)``: how every automatic reset splits an env's key."""
+    key, reset_key = jax.random.split(key)
+    return key, reset_key
+
+
+def step_to_reset(env: Env, state: State, action: jax.Array) -> State:
+    """``jax.vmap(env.step)`` for a batch whose caller resets every env that the step ends,
+    less ``env.step``'s rule of keeping a diverged env's previous ``data``: a diverged step
+    ends its episode, so the reset replaces that data anyway and the result is the same. The
+    rule's select reads and writes all of every env's ``mjx.Data`` each step (cartpole/swingup
+    fast at 1,024 envs on 2 CPU cores: 15 % of the step)."""
+    data, action_ok = jax.vmap(env.advance)(state, action)
+    return jax.vmap(env.finish_step_unkept)(state, data, action_ok)[0]
 
 
 def _per_env_fields(data):

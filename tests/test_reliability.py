@@ -3,6 +3,7 @@
 Each test names the case it pins. The registry-wide properties live in test_properties.py.
 """
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -81,6 +82,36 @@ def test_diverged_env_ends_its_episode_without_nan(load_env, field):
         assert bool(state.metrics["physics_error"]) and bool(state.terminated)
         assert not bool(state.truncated) and float(state.discount) == 0.0
         assert float(state.reward) == 0.0
+
+
+def test_batched_autoreset_equals_vmapped_step_then_reset():
+    """Case 2: batched AutoReset skips env.step's keep-the-previous-data select, since every
+    diverged env is reset in the same step; the states it returns are env.step's composed with
+    after_step, on a batch with NaN physics in two envs and episodes that end: the same
+    operations, so equal but for float rounding where XLA fuses the two programs differently
+    (bit for bit at XLA's default options; ~1 ulp at the test suite's)."""
+    env = mjxcontrol.load("pendulum/swingup", time_limit=0.1)  # 5 control steps
+    mass = np.tile(np.asarray(env.physics.mj_model.body_mass, np.float32), (6, 1))
+    mass[:2, 1] = np.nan
+    states = jax.jit(jax.vmap(env.reset))(
+        jax.random.split(jax.random.key(0), 6), {"body_mass": mass}
+    )
+    auto = mjxcontrol.AutoReset(env)
+    composed = lambda s, a: auto.after_step(jax.vmap(env.step)(s, a))  # noqa: E731
+    actions = jax.random.uniform(jax.random.key(1), (12, 6, 1), minval=-1.0, maxval=1.0)
+
+    def run(step):
+        return jax.lax.scan(lambda s, a: (step(s, a),) * 2, states, actions)[1]
+
+    ours, reference = (
+        jax.jit(run, static_argnums=0)(auto.step),
+        jax.jit(run, static_argnums=0)(composed),
+    )
+    ours, reference = (s.replace(key=jax.random.key_data(s.key)) for s in (ours, reference))
+    chex.assert_trees_all_close(ours, reference, rtol=1e-6, atol=1e-6)
+    for field in ("step", "terminated", "truncated", "discount", "key"):
+        np.testing.assert_array_equal(getattr(ours, field), getattr(reference, field), field)
+    assert bool(ours.metrics["physics_error"][:, :2].all()) and int(ours.truncated.sum()) == 8
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ from mjxcontrol.adapters import (
 from mjxcontrol.env import Env
 from mjxcontrol.physics import check_num_envs
 from mjxcontrol.types import State
-from mjxcontrol.wrappers import AutoReset
+from mjxcontrol.wrappers import AutoReset, split_reset_key, step_to_reset
 
 require("gymnasium")
 import gymnasium as gym  # noqa: E402
@@ -70,21 +70,16 @@ def _outputs(state: State, flat: bool) -> dict[str, Any]:
     }
 
 
-def _split(key: jax.Array) -> tuple[jax.Array, jax.Array]:
-    key, reset_key = jax.random.split(key)
-    return key, reset_key
-
-
 def _next_step(env: Env, state: State, actions: jax.Array, reset_mask: jax.Array) -> State:
     """Steps the batch; envs in ``reset_mask`` are reset instead (their action is ignored).
 
     The reset uses the env's key exactly as ``AutoReset`` does, so NEXT_STEP and SAME_STEP runs
     see the same episodes.
     """
-    stepped = jax.vmap(env.step)(state, actions)
+    stepped = step_to_reset(env, state, actions)  # a diverged env ends: its reset follows
 
     def reset(stepped: State) -> State:
-        keys, reset_keys = jax.vmap(_split)(state.key)
+        keys, reset_keys = jax.vmap(split_reset_key)(state.key)
         fresh = jax.vmap(env.reset)(reset_keys, state.params).replace(key=keys)
 
         def pick(new, old):
