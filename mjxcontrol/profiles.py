@@ -11,8 +11,11 @@
 
 Overrides are ``mujoco.MjOption`` field names (``iterations``, ``ls_iterations``, ``tolerance``,
 ``integrator``...) plus ``disable``: a tuple of ``mjtDisableBit`` names (``"eulerdamp"``) to set
-on top of the model's own disable flags. They are keyed by domain or by ``"domain/task"`` (a
-task's row wins over its domain's).
+on top of the model's own disable flags, and MJX's contact caps (:data:`MJX_NUMERICS`:
+``max_geom_pairs``, the nearest geom pairs that MJX's JAX impl tests per kind of collision, and
+``max_contact_points``, the deepest contacts it keeps per kind), which MJX reads from the
+model's custom numerics, so they are added to the model's spec before it compiles. They are
+keyed by domain or by ``"domain/task"`` (a task's row wins over its domain's).
 """
 
 from __future__ import annotations
@@ -60,8 +63,19 @@ FAST: dict[str, dict[str, Any]] = {
         "integrator": int(mujoco.mjtIntegrator.mjINT_EULER),
         "disable": ("eulerdamp",),
     },
-    "walker": {"iterations": 2, "ls_iterations": 5, "disable": ("eulerdamp",)},
+    # and MJX contact caps as in Playground's walker: the 4 geoms nearest the floor, 4 contacts.
+    "walker": {
+        "iterations": 2,
+        "ls_iterations": 5,
+        "disable": ("eulerdamp",),
+        "max_geom_pairs": 4,
+        "max_contact_points": 4,
+    },
 }
+
+# Custom numerics that MJX's collision driver reads (mujoco.mjx collision_driver), -1 or absent:
+# no cap. Only the fast profile sets them: they drop contacts that dm_control simulates.
+MJX_NUMERICS = ("max_geom_pairs", "max_contact_points")
 
 # Options shown by `mjxcontrol info` for each profile.
 SHOWN = (
@@ -72,6 +86,7 @@ SHOWN = (
     "ls_tolerance",
     "integrator",
     "disabled",
+    *MJX_NUMERICS,
 )
 
 
@@ -93,11 +108,23 @@ def overrides(task_id: str, profile: str) -> dict[str, Any]:
     return {**base, **FAST.get(domain, {}), **FAST.get(task_id, {})}
 
 
-def apply(mj_model: mujoco.MjModel, options: Mapping[str, Any]) -> mujoco.MjModel:
-    """A copy of ``mj_model`` with ``options`` set on ``mj_model.opt`` (the original untouched)."""
+def apply(model: mujoco.MjModel | mujoco.MjSpec, options: Mapping[str, Any]) -> mujoco.MjModel:
+    """``model`` compiled (if a spec) with ``options``: MJX contact caps added to a copy of the
+    spec, the rest set on a copy of the model's ``opt`` (the original is untouched).
+
+    Raises:
+      ValueError: for an unknown option or disable flag, or contact caps asked of a compiled
+        ``MjModel`` (they need its spec).
+    """
+    numerics = {k: v for k, v in options.items() if k in MJX_NUMERICS}
+    if isinstance(model, mujoco.MjSpec):
+        model = _with_numerics(model, numerics).compile()
+    elif numerics:
+        raise ValueError(f"{sorted(numerics)} are model numerics: pass the model's MjSpec")
+    options = {k: v for k, v in options.items() if k not in MJX_NUMERICS}
     if not options:
-        return mj_model
-    model = copy.copy(mj_model)
+        return model
+    model = copy.copy(model)
     for name, value in options.items():
         if name == "disable":
             model.opt.disableflags |= _disable_mask(value)
@@ -106,6 +133,18 @@ def apply(mj_model: mujoco.MjModel, options: Mapping[str, Any]) -> mujoco.MjMode
         else:
             setattr(model.opt, name, value)
     return model
+
+
+def _with_numerics(spec: mujoco.MjSpec, numerics: Mapping[str, Any]) -> mujoco.MjSpec:
+    """A copy of ``spec`` whose custom numerics ``numerics`` hold one value each."""
+    if not numerics:
+        return spec
+    spec = spec.copy()
+    existing = {n.name: n for n in spec.numerics}
+    for name, value in numerics.items():
+        numeric = existing.get(name) or spec.add_numeric(name=name)
+        numeric.data = [float(value)]
+    return spec
 
 
 # mjtDisableBit's flags by name (without the mjDSBL_ prefix), e.g. {"CONTACT": 16, ...}.
@@ -141,4 +180,11 @@ def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
         "disabled": [
             name.lower() for name, bit in _DISABLE_BITS.items() if int(opt.disableflags) & bit
         ],
+        **{name: _numeric(mj_model, name) for name in MJX_NUMERICS},
     }
+
+
+def _numeric(mj_model: mujoco.MjModel, name: str) -> int | None:
+    """The model's custom numeric ``name`` as an int, or None where it has none (no cap)."""
+    i = mujoco.mj_name2id(mj_model, mujoco.mjtObj.mjOBJ_NUMERIC, name)
+    return None if i < 0 else int(mj_model.numeric_data[mj_model.numeric_adr[i]])

@@ -192,9 +192,7 @@ _BY_MODEL: dict[tuple, Physics] = {}
 
 @functools.lru_cache(maxsize=128)
 def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) -> Physics:
-    model = config.model()
-    mj_model = model.compile() if isinstance(model, mujoco.MjSpec) else model
-    mj_model = profiles.apply(mj_model, dict(options))
+    mj_model = profiles.apply(config.model(), dict(options))  # compiles a spec
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
     model_hash = hashlib.sha256(buffer.tobytes()).hexdigest()

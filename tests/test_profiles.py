@@ -5,7 +5,7 @@ import json
 import pytest
 
 import mjxcontrol
-from mjxcontrol import profiles
+from mjxcontrol import profiles, registry
 from mjxcontrol.benchmarks import performance_table, solver_sweep
 from mjxcontrol.cli import main
 
@@ -88,3 +88,21 @@ def test_every_fast_setting_beyond_a_cap_has_a_published_error():
             assert performance_table.find_options(sweeps[task], options), (
                 f"{task}: the fast profile {options} was not swept"
             )
+
+
+def test_contact_caps_go_into_the_spec_before_it_compiles():
+    """MJX reads its contact caps from the model's numerics: a profile adds them to a copy of the
+    task's spec, and MJX then allocates fewer contacts (walker: 4 of 14)."""
+    spec = registry.make_task("walker/walk").model()
+    options = {"max_geom_pairs": 4, "max_contact_points": 4, "iterations": 2}
+    described = profiles.describe(profiles.apply(spec, options))
+    assert (described["max_geom_pairs"], described["max_contact_points"]) == (4, 4)
+    assert described["iterations"] == 2
+    assert profiles.describe(spec.compile())["max_contact_points"] is None  # the spec untouched
+    with pytest.raises(ValueError, match="model numerics: pass the model's MjSpec"):
+        profiles.apply(spec.compile(), {"max_contact_points": 4})
+    contacts = {
+        p: mjxcontrol.load("walker/walk", physics=p).physics.data0._impl.contact.dist.shape[0]
+        for p in profiles.PROFILES
+    }
+    assert contacts == {"exact": 14, "fast": 4}
