@@ -198,6 +198,7 @@ def plot(report: dict[str, Any], path: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     timed = [r for r in report["results"] if "env_steps_per_s" in r]
     tasks = list(dict.fromkeys(r["task"] for r in timed))
@@ -219,6 +220,9 @@ def plot(report: dict[str, Any], path: str) -> None:
         sizes = sorted({r["num_envs"] for r in timed if r["task"] == task})
         ax.set_xticks(sizes, [str(n) for n in sizes])
         ax.minorticks_off()
+        # Labels at 1, 2 and 5 per decade: a task's rates often lie within one decade.
+        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
     axes[0][0].set_ylabel("env-steps/s (all envs)")

@@ -202,6 +202,7 @@ def _settings(row: dict) -> str:
     text = label((opt["iterations"], opt["ls_iterations"]), {})
     integrator = _INTEGRATORS.get(opt["integrator"], opt["integrator"])
     extra = [integrator, *(f"no {f}" for f in opt.get("disabled", ()))]
+    extra += [f"{k} {opt[k]}" for k in profiles.MJX_NUMERICS if opt.get(k) is not None]
     return ", ".join([text, *extra, f"{row['n_substeps']} substeps"])
 
 
