@@ -87,9 +87,11 @@ def split_reset_key(key: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def step_to_reset(env: Env, state: State, action: jax.Array) -> State:
-    """``jax.vmap(env.step)`` for a batch whose caller resets every env that the step ends,
-    less ``env.step``'s rule of keeping a diverged env's previous ``data``: a diverged step
-    ends its episode, so the reset replaces that data anyway and the result is the same. The
+    """``jax.vmap(env.step)`` for a batch whose caller resets every env that the step ends
+    before stepping it on (``AutoReset``: in the same step; Gymnasium's NEXT_STEP: in the next
+    call, whose stepped result for that env is discarded), less ``env.step``'s rule of keeping a
+    diverged env's previous ``data``: a diverged step ends its episode, so the reset replaces
+    that data anyway and no output changes (``obs`` and ``reward`` keep their own rule). The
     rule's select reads and writes all of every env's ``mjx.Data`` each step (cartpole/swingup
     fast at 1,024 envs on 2 CPU cores: 15 % of the step)."""
     data, action_ok = jax.vmap(env.advance)(state, action)

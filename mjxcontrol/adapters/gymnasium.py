@@ -76,7 +76,8 @@ def _next_step(env: Env, state: State, actions: jax.Array, reset_mask: jax.Array
     The reset uses the env's key exactly as ``AutoReset`` does, so NEXT_STEP and SAME_STEP runs
     see the same episodes.
     """
-    stepped = step_to_reset(env, state, actions)  # a diverged env ends: its reset follows
+    # A diverged env ends its episode: the next call resets it (reset_mask) before stepping it.
+    stepped = step_to_reset(env, state, actions)
 
     def reset(stepped: State) -> State:
         keys, reset_keys = jax.vmap(split_reset_key)(state.key)
