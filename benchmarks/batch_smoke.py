@@ -20,10 +20,12 @@ import numpy as np
 import mjxcontrol
 
 
-def check_task(task_id: str, num_envs: int, steps: int) -> tuple[float, float, bool, float]:
-    """(compile_s, run_s, all_finite, share of env-steps with a physics error) for ``steps``
-    random-action steps of ``num_envs`` envs."""
-    env = mjxcontrol.load(task_id, num_envs=num_envs)
+def check_task(
+    task_id: str, num_envs: int, steps: int, impl: str | None = None
+) -> tuple[str, float, float, bool, float]:
+    """(impl, compile_s, run_s, all_finite, share of env-steps with a physics error) for
+    ``steps`` random-action steps of ``num_envs`` envs, on ``impl`` (default: the task's own)."""
+    env = mjxcontrol.load(task_id, num_envs=num_envs, impl=impl)
     reset, step = jax.jit(jax.vmap(env.reset)), jax.jit(jax.vmap(env.step))
     keys = jax.random.split(jax.random.key(0), num_envs)
     actions = jax.random.uniform(jax.random.key(1), (steps, num_envs, env.action_size), minval=-1)
@@ -36,7 +38,8 @@ def check_task(task_id: str, num_envs: int, steps: int) -> tuple[float, float, b
         state = step(state, action)
         finite &= _finite(state)
         errors += int(state.metrics["physics_error"].sum())
-    return compile_s, time.perf_counter() - t0, finite, errors / (steps * num_envs)
+    run_s = time.perf_counter() - t0
+    return env.physics.impl, compile_s, run_s, finite, errors / (steps * num_envs)
 
 
 def _finite(state) -> bool:
@@ -48,6 +51,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--num-envs", type=int, default=1024)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--impl", choices=("jax", "warp"), help="default: each task's own")
     parser.add_argument(
         "--shard",
         default="0/1",
@@ -59,13 +63,15 @@ def main(argv=None) -> int:
     k, n = (int(x) for x in args.shard.split("/"))
     ok = True
     for task_id in (args.tasks or [info.id for info in mjxcontrol.list_tasks()])[k::n]:
-        compile_s, run_s, finite, errors = check_task(task_id, args.num_envs, args.steps)
+        impl, compile_s, run_s, finite, errors = check_task(
+            task_id, args.num_envs, args.steps, args.impl
+        )
         ok &= finite and errors == 0
         # Each executable holds ~1,000s of memory maps; dropping them keeps a full sweep under
         # Linux's vm.max_map_count (65,530), past which LLVM crashes mid-compile.
         jax.clear_caches()
         print(
-            f"{task_id:<24} compile+first step {compile_s:6.1f} s  "
+            f"{task_id:<24} impl {impl:<4} compile+first step {compile_s:6.1f} s  "
             f"{args.steps - 1} steps {run_s:6.2f} s  finite={finite}  physics errors {errors:.2%}",
             flush=True,
         )

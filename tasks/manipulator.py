@@ -131,9 +131,11 @@ class Manipulator(Task):
         grasp = names.id("site", _arm.GRASP)
         max_angle = INSERT_ANGLE if self.insert else BRING_ANGLE
 
+        # The loop carries (target, qpos, qvel), not the whole ``mjx.Data``: under impl="warp"
+        # the data holds contact buffers the batch shares, which a vmapped loop cannot carry.
         def draw(k, previous):
             keys = jax.random.split(k, 8)
-            _, previous_data = previous
+            _, _, qvel = previous
             qpos = _arm.random_arm(physics, data.qpos, keys[0])
             target = jnp.stack(
                 [
@@ -163,19 +165,18 @@ class Manipulator(Task):
                 keys[7], 3, p=jnp.array([P_IN_HAND, P_IN_TARGET, 1 - P_IN_HAND - P_IN_TARGET])
             )
             pose = jnp.select([kind == 0, kind == 1], [in_hand, target], uniform)
-            qvel = previous_data.qvel
             speed = _arm.uniform(jax.random.fold_in(keys[7], 1), (), (-OBJECT_SPEED, OBJECT_SPEED))
             qvel = jnp.where(kind == 2, qvel.at[object_vx].set(speed), qvel)
-            return target, data.replace(qpos=qpos.at[object_qpos].set(pose), qvel=qvel)
+            return target, qpos.at[object_qpos].set(pose), qvel
 
         def rejected(sample):
-            target, drawn = sample
+            target, qpos, qvel = sample
             moved = model_with(model, self.state_params(physics, {}, target))
-            return in_contact(physics, moved, drawn)
+            return in_contact(physics, moved, data.replace(qpos=qpos, qvel=qvel))
 
-        start = (jnp.zeros(3, jnp.float32), data)
-        target, data = redraw_while(draw, rejected, key, MAX_POSE_DRAWS, start)
-        return data, target.astype(jnp.float32)
+        start = (jnp.zeros(3, jnp.float32), data.qpos, data.qvel)
+        target, qpos, qvel = redraw_while(draw, rejected, key, MAX_POSE_DRAWS, start)
+        return data.replace(qpos=qpos, qvel=qvel), target.astype(jnp.float32)
 
     def observe(self, physics, data, task_state):
         joints = [f"{self.object}_{axis}" for axis in ("x", "z", "y")]

@@ -91,3 +91,6 @@ def test_impl_support_is_found_by_tracing():
     assert reason.startswith("UnsupportedFeatureError") and "ELLIPSOID" in reason
     if mjxcontrol.physics.warp_available():
         assert support.probe(_EggOnBox(), "warp") == support.SUPPORTED
+        # A reset loop that carries the whole mjx.Data fails under warp (its contact buffers
+        # are shared by the batch); manipulator's carries (target, qpos, qvel) only.
+        assert support.probe("manipulator/bring_peg", "warp") == support.SUPPORTED
