@@ -181,6 +181,11 @@ def redraw_while(
     Returns:
       The first accepted sample (or the last one drawn).
 
+    Raises:
+      NotImplementedError: if a sample holds an ``impl="warp"`` ``mjx.Data``, whose contact
+        buffers the whole batch shares: a vmapped loop cannot carry them per env. Carry the
+        fields a draw changes (``qpos``, ...) and rebuild the data after the loop.
+
     Every draw, the first included, is made inside the loop, so the compiled reset holds one copy
     of the rejection test (checking the first draw outside the loop doubled the reset's compile
     time). The loop starts from a zero placeholder marked as rejected, which is never returned.
@@ -200,6 +205,20 @@ def redraw_while(
 
     if not chained:  # a placeholder of the right structure, never returned
         shapes = jax.eval_shape(draw, key)
+        _refuse_warp_data(shapes)
         start = jax.tree.map(lambda x: jnp.zeros(x.shape, x.dtype), shapes)
+    _refuse_warp_data(start)
     carry = (0, key, start, jnp.asarray(True))
     return jax.lax.while_loop(again, redraw, carry)[2]
+
+
+def _refuse_warp_data(sample: Any) -> None:
+    """Raises if ``sample`` holds an MJX-Warp ``mjx.Data`` (see :func:`redraw_while`)."""
+    is_data = lambda x: isinstance(x, mjx.Data)  # noqa: E731
+    if any(is_data(x) and x.impl == mjx.Impl.WARP for x in jax.tree.leaves(sample, is_data)):
+        raise NotImplementedError(
+            "redraw_while cannot carry an impl='warp' mjx.Data through its loop: MJX-Warp's "
+            "contact buffers are shared by the whole batch, not per env. Carry the fields a draw "
+            "changes (qpos, qvel, ...) and rebuild the data after the loop, or use "
+            "redraw_while_in_contact."
+        )

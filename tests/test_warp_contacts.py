@@ -173,3 +173,28 @@ def test_warp_redraws_refuse_draws_that_change_more_than_qpos():
         NotImplementedError, match=r"change qpos only; this draw also changes \.qvel"
     ):
         jax.eval_shape(redraw(bad), jax.random.key(0))
+
+
+def test_warp_redraw_loops_refuse_to_carry_the_whole_data():
+    """A hand-written rejection loop over a whole MJX-Warp data is refused with the reason while
+    tracing. (Before, it traced, and stepping its result failed with JAX's UnexpectedTracerError
+    from inside MJX-Warp; with a contact test in the loop, MJX's "does not match naconmax".)"""
+    env = _balls_env(num_envs=2)
+    data = env.physics.make_data()
+
+    def draw(key):
+        return data.replace(qpos=data.qpos + jax.random.uniform(key, data.qpos.shape))
+
+    def loop(key):
+        return observables.redraw_while(draw, lambda d: d.qpos[0] > 0.5, key, 3)
+
+    with pytest.raises(NotImplementedError, match="cannot carry an impl='warp' mjx.Data"):
+        jax.eval_shape(jax.vmap(loop), jax.random.split(jax.random.key(0), 2))
+    with pytest.raises(NotImplementedError, match="cannot carry an impl='warp' mjx.Data"):
+        observables.redraw_while(
+            lambda key, previous: previous, lambda d: d.qpos[0] > 0.5, jax.random.key(0), 3, data
+        )
+    qpos = observables.redraw_while(  # carrying qpos alone is what works
+        lambda key: draw(key).qpos, lambda q: q[0] > 0.5, jax.random.key(0), 3
+    )
+    assert qpos.shape == data.qpos.shape
