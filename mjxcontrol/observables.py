@@ -205,9 +205,8 @@ def redraw_while(
 
     if not chained:  # a placeholder of the right structure, never returned
         shapes = jax.eval_shape(draw, key)
-        _refuse_warp_data(shapes)
         start = jax.tree.map(lambda x: jnp.zeros(x.shape, x.dtype), shapes)
-    _refuse_warp_data(start)
+    _refuse_warp_data(start)  # the carry's structure: the placeholder's or the caller's start
     carry = (0, key, start, jnp.asarray(True))
     return jax.lax.while_loop(again, redraw, carry)[2]
 
