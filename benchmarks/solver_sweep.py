@@ -8,7 +8,8 @@ options and measured two ways:
   state stepped once by both engines from the same qpos/qvel/act; the error is the worst
   ``|ours - dm_control| / (1 + |dm_control|)`` over every observation entry and the reward, and
   ``binds`` is the fraction of samples for which C MuJoCo needs more iterations than the cap in
-  some substep (:func:`c_iterations`; MJX does not report its own count);
+  some substep, or has more contacts at once than a contact cap keeps (:func:`c_needs`; MJX does
+  not report its own count);
 * env-steps/s at ``--num-envs`` envs with uniform random actions (mjxcontrol bench's harness).
 
 A cap is *exact* when its worst error is within ``EXACT_SLACK`` of dm_control's own setting's
@@ -52,11 +53,14 @@ def is_exact(row: dict, base: dict) -> bool:
     return row["worst_rel_error"] <= base["worst_rel_error"] + base["slack"]
 
 
-def env_with(task_id: str, options: dict) -> Env:
-    """``task_id`` compiled with solver ``options`` (any mujoco.MjOption fields)."""
+def env_with(task_id: str, options: dict, guard_contact_cap: bool = True) -> Env:
+    """``task_id`` compiled with solver ``options`` (any mujoco.MjOption fields), its contact cap
+    guarded as the exact profile's are unless ``guard_contact_cap`` is False (the fast profile:
+    a flagged step keeps its previous state, so a binding exact cap shows as a large error)."""
     info = registry.get_info(task_id)
     config = registry.make_task(task_id)
-    physics = registry._physics(config, "jax", tuple(sorted(options.items())))
+    options_ = tuple(sorted(options.items()))
+    physics = registry._physics(config, "jax", options_, guard_contact_cap=guard_contact_cap)
     return Env(config, physics, info.domain, info.name, profile="sweep")
 
 
@@ -75,12 +79,16 @@ def one_step_error(env: Env, batches: list) -> float:
     return worst
 
 
-def c_iterations(domain: str, task: str, batches: list) -> np.ndarray:
-    """``[N]``: per sample, the most Newton iterations C MuJoCo needs in any substep of its
-    control step (float64, dm_control's options, started cold: ``qacc_warmstart`` zero, as our
-    one-step comparison starts). MJX does not report its own count (its solver's iteration
-    counter never reaches ``mjx.Data``), so a cap *binds* where C needs more than it: a proxy,
-    since float32 MJX may need a few iterations more or fewer than float64 C."""
+def c_needs(domain: str, task: str, batches: list) -> tuple[np.ndarray, np.ndarray]:
+    """``([N], [N])``: per sample, the most Newton iterations C MuJoCo needs in any substep of
+    its control step, and the most contacts of one contact dimension it has at once (float64,
+    dm_control's options, started cold: ``qacc_warmstart`` zero, as our one-step comparison
+    starts). MJX does not report its own iteration count (its solver's counter never reaches
+    ``mjx.Data``), so a cap *binds* where C needs more than it: a proxy, since float32 MJX may
+    need a few iterations more or fewer than float64 C. MJX's ``max_contact_points`` keeps the
+    deepest contacts of each contact dimension; it binds where C has more contacts of one
+    dimension than that (conservative: C's capsule pairs may give two contacts where MJX's
+    give one)."""
     import mujoco
     from dm_control import suite
 
@@ -88,25 +96,33 @@ def c_iterations(domain: str, task: str, batches: list) -> np.ndarray:
     env.reset()
     m, d = env.physics.model.ptr, env.physics.data.ptr
     n_substeps = round(env.control_timestep() / m.opt.timestep)
-    most = []
+    most, contacts = [], []
     for samples in batches:
         for qpos, qvel, act, action in zip(
             samples.qpos, samples.qvel, samples.act, samples.action, strict=True
         ):
             mujoco.mj_resetData(m, d)
             d.qpos[:], d.qvel[:], d.act[:], d.ctrl[:] = qpos, qvel, act, action
-            niter = 0
+            niter = ncon = 0
             for _ in range(n_substeps):
                 mujoco.mj_step(m, d)
                 niter = max(niter, int(d.solver_niter[0]))
+                dims = np.asarray(d.contact.dim[: d.ncon])
+                ncon = max(ncon, int(np.bincount(dims).max()) if dims.size else 0)
             most.append(niter)
-    return np.asarray(most)
+            contacts.append(ncon)
+    return np.asarray(most), np.asarray(contacts)
 
 
 def settings(task_id: str, caps, fast: bool = False) -> list[dict]:
-    """The option sets a sweep measures: one per ``(iterations, ls_iterations)`` cap, then, with
-    ``fast``, the task's fast profile (which may also change the integrator or disable flags)."""
-    out = [{"iterations": i, "ls_iterations": ls} for i, ls in caps]
+    """The option sets a sweep measures: one per ``(iterations, ls_iterations[, contacts])`` cap
+    (the third, MJX's ``max_contact_points``), then, with ``fast``, the task's fast profile (which
+    may also change the integrator or disable flags)."""
+    out = [
+        {"iterations": cap[0], "ls_iterations": cap[1]}
+        | ({"max_contact_points": cap[2]} if len(cap) == 3 else {})
+        for cap in caps
+    ]
     if fast:
         out.append(profiles.overrides(task_id, "fast"))
     return out
@@ -136,14 +152,17 @@ def sweep(
         )
         for seed in range(-(-samples // batch))
     ]
-    needed = c_iterations(domain, task, batches)
+    needed, needed_contacts = c_needs(domain, task, batches)
     rows = []
     for i, options in enumerate(settings(task_id, caps, fast)):
-        env = env_with(task_id, options)
+        is_fast = fast and i == len(caps)
+        env = env_with(task_id, options, guard_contact_cap=not is_fast)
         opt = env.physics.mj_model.opt
         iterations = int(opt.iterations)
         error = one_step_error(env, batches)
-        binds = float(np.mean(needed > iterations))
+        contact_cap = options.get("max_contact_points", -1)
+        contact_binds = needed_contacts > contact_cap if contact_cap >= 0 else False
+        binds = float(np.mean((needed > iterations) | contact_binds))
         speed = throughput.measure(
             env, num_envs, steps, chunk=min(steps, 20), raw=False, progress=False
         )
@@ -154,11 +173,12 @@ def sweep(
                 "ls_iterations": int(opt.ls_iterations),
                 # Rows for more than a cap (the fast profile) also log every option they set.
                 **({} if set(options) <= CAP_KEYS else {"options": json_options(options)}),
-                **({"profile": "fast"} if fast and i == len(caps) else {}),
+                **({"profile": "fast"} if is_fast else {}),
                 "worst_rel_error": error,
                 "binds": binds,
                 "c_iterations_max": int(needed.max()),
                 "c_iterations_median": float(np.median(needed)),
+                "c_contacts_max": int(needed_contacts.max()),
                 "samples": len(batches) * batch,
                 "env_steps_per_s": speed.env_steps_per_s,
                 "compile_s": speed.compile_s,
@@ -179,9 +199,12 @@ def sweep(
 
 def _caps(text: str):
     try:
-        return [tuple(int(x) for x in item.split(":")) for item in text.split(",")]
+        caps = [tuple(int(x) for x in item.split(":")) for item in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"caps look like 100:50,8:8, got {text!r}") from None
+        caps = []
+    if not caps or any(len(cap) not in (2, 3) for cap in caps):
+        raise argparse.ArgumentTypeError(f"caps look like 100:50,8:8,8:8:6, got {text!r}")
+    return caps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "--caps",
         type=_caps,
         default=_caps("100:50,16:16,8:8,4:8,2:5"),
-        help="iterations:ls_iterations pairs, dm_control's first",
+        help="iterations:ls_iterations pairs, dm_control's first; a third number caps MJX's "
+        "contacts per contact dimension (max_contact_points)",
     )
     parser.add_argument("--samples", type=positive_int, default=2048)
     parser.add_argument("--episode-steps", type=positive_int, default=500)

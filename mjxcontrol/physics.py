@@ -1,4 +1,5 @@
-"""Compile-once physics: MuJoCo model -> MJX model, named indexing, and dm_control's step timing.
+"""Compile-once physics: MuJoCo model -> MJX model, named indexing (:mod:`mjxcontrol.names`), and
+dm_control's step timing.
 
 This module is the only place that calls ``mjx.put_model`` / ``mjx.make_data``, chooses the MJX
 ``impl``, and converts MJX data back to ``mujoco.MjData`` (for rendering or debugging).
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import functools
 import importlib.util
 
@@ -25,9 +25,10 @@ import mujoco
 import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
-from mjxcontrol import warp_impl
+from mjxcontrol import profiles, warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.mjx_patches import mjx_patches
+from mjxcontrol.names import Names
 
 IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
@@ -93,87 +94,6 @@ def _check_support(mj_model: mujoco.MjModel, impl: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Names resolved at build time
-
-_OBJECTS = {
-    "body": (mujoco.mjtObj.mjOBJ_BODY, "nbody"),
-    "joint": (mujoco.mjtObj.mjOBJ_JOINT, "njnt"),
-    "geom": (mujoco.mjtObj.mjOBJ_GEOM, "ngeom"),
-    "site": (mujoco.mjtObj.mjOBJ_SITE, "nsite"),
-    "actuator": (mujoco.mjtObj.mjOBJ_ACTUATOR, "nu"),
-    "sensor": (mujoco.mjtObj.mjOBJ_SENSOR, "nsensor"),
-    "tendon": (mujoco.mjtObj.mjOBJ_TENDON, "ntendon"),
-    "camera": (mujoco.mjtObj.mjOBJ_CAMERA, "ncam"),
-    "hfield": (mujoco.mjtObj.mjOBJ_HFIELD, "nhfield"),
-}
-# Width in qpos / qvel of each joint type.
-_QPOS_WIDTH = {0: 7, 1: 4, 2: 1, 3: 1}
-_QVEL_WIDTH = {0: 6, 1: 3, 2: 1, 3: 1}
-
-
-class Names:
-    """Name -> index tables of one compiled model, built once on the host.
-
-    Every lookup returns plain Python ints or numpy int arrays, so task code that uses names at
-    trace time compiles to static indices (the JAX counterpart of dm_control's ``physics.named``).
-    """
-
-    def __init__(self, mj_model: mujoco.MjModel):
-        self._ids: dict[str, dict[str, int]] = {}
-        for kind, (obj, count) in _OBJECTS.items():
-            table = {}
-            for i in range(getattr(mj_model, count)):
-                name = mujoco.mj_id2name(mj_model, obj, i)
-                if name:
-                    table[name] = i
-            self._ids[kind] = table
-        self._jnt_type = np.asarray(mj_model.jnt_type)
-        self._qposadr = np.asarray(mj_model.jnt_qposadr)
-        self._dofadr = np.asarray(mj_model.jnt_dofadr)
-        self._sensor_adr = np.asarray(mj_model.sensor_adr)
-        self._sensor_dim = np.asarray(mj_model.sensor_dim)
-
-    def id(self, kind: str, name: str) -> int:
-        """Index of the named object of ``kind`` (body, joint, geom, site, actuator, ...)."""
-        if kind not in self._ids:
-            raise KeyError(f"unknown object kind {kind!r}; choose one of {sorted(self._ids)}")
-        table = self._ids[kind]
-        if name not in table:
-            close = difflib.get_close_matches(name, table, n=3)
-            hint = f"; did you mean {close}?" if close else f"; known: {sorted(table)}"
-            raise KeyError(f"no {kind} named {name!r} in the model{hint}")
-        return table[name]
-
-    def ids(self, kind: str, names) -> np.ndarray:
-        """Indices of several named objects, as an int array in the given order."""
-        return np.asarray([self.id(kind, n) for n in names], dtype=np.int32)
-
-    def all(self, kind: str) -> tuple[str, ...]:
-        """Names of every named object of ``kind`` in model order."""
-        return tuple(self._ids[kind])
-
-    def qpos(self, *joints: str) -> np.ndarray:
-        """Indices into ``qpos`` covering the named joints, in order."""
-        return self._span(joints, self._qposadr, _QPOS_WIDTH)
-
-    def qvel(self, *joints: str) -> np.ndarray:
-        """Indices into ``qvel`` (and ``qacc``, ``qfrc_*``) covering the named joints, in order."""
-        return self._span(joints, self._dofadr, _QVEL_WIDTH)
-
-    def sensor(self, name: str) -> np.ndarray:
-        """Indices into ``sensordata`` of the named sensor."""
-        i = self.id("sensor", name)
-        return np.arange(self._sensor_adr[i], self._sensor_adr[i] + self._sensor_dim[i])
-
-    def _span(self, joints, adr, width) -> np.ndarray:
-        parts = []
-        for j in joints:
-            i = self.id("joint", j)
-            parts.append(np.arange(adr[i], adr[i] + width[int(self._jnt_type[i])]))
-        return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
-
-
-# --------------------------------------------------------------------------------------------------
 # Compiled physics
 
 
@@ -188,6 +108,8 @@ class Physics:
       n_substeps: physics steps per control step.
       names: name -> index tables.
       data0: data at ``qpos0``, made once (JAX arrays are immutable, so it is shared safely).
+      guarded_contacts: ``(start, stop)`` runs of MJX's contacts whose cap is guarded: a step
+        that fills one with touching contacts may have left one out (:meth:`contacts_dropped`).
     """
 
     mj_model: mujoco.MjModel
@@ -196,6 +118,7 @@ class Physics:
     n_substeps: int
     names: Names
     data0: mjx.Data
+    guarded_contacts: tuple[tuple[int, int], ...] = ()
 
     @property
     def timestep(self) -> float:
@@ -212,14 +135,22 @@ class Physics:
         return self.data0
 
     def contacts_dropped(self, data: mjx.Data) -> jax.Array:
-        """Bool scalar: whether MJX-Warp's contact or constraint buffers overflowed, so that
-        contacts or constraints may have been left out of the step
-        (:func:`mjxcontrol.warp_impl.buffers_overflowed`; never under ``impl="jax"``, which
-        sizes its buffers for every possible contact). The contact buffer is shared by the
-        batch and sized by :func:`compile_physics`'s ``num_envs``."""
-        if self.impl != "warp":
+        """Bool scalar: whether contacts or constraints may have been left out of the step.
+
+        Under ``impl="warp"``: its contact or constraint buffers overflowed
+        (:func:`mjxcontrol.warp_impl.buffers_overflowed`; the contact buffer is shared by the
+        batch and sized by :func:`compile_physics`'s ``num_envs``). Under ``impl="jax"``: a
+        guarded contact cap (the exact profile's ``max_contact_points``) is full, every contact
+        it kept touching, so a shallower one may have been dropped; never without a guarded cap,
+        since MJX's JAX impl otherwise sizes its buffers for every possible contact."""
+        if self.impl == "warp":
+            return warp_impl.buffers_overflowed(data)
+        if not self.guarded_contacts:
             return jnp.zeros((), bool)
-        return warp_impl.buffers_overflowed(data)
+        contact = data._impl.contact
+        touching = contact.dist < contact.includemargin
+        full = [jnp.all(touching[..., a:b], axis=-1) for a, b in self.guarded_contacts]
+        return jnp.any(jnp.stack(full), axis=0)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
@@ -343,6 +274,7 @@ def compile_physics(
     impl: str = DEFAULT_IMPL,
     num_envs: int = 1,
     warp_buffers: tuple[int, int] = (warp_impl.CONTACTS_PER_ENV, warp_impl.NJMAX),
+    guard_contact_cap: bool = False,
 ) -> Physics:
     """Compiles a MuJoCo model (or spec) for MJX once.
 
@@ -354,6 +286,9 @@ def compile_physics(
         buffer (:data:`mjxcontrol.warp_impl.CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
       warp_buffers: ``impl="warp"``'s contact slots and constraint rows per env, for models whose
         contacts outgrow the defaults (humanoid_CMU lying down); ``impl="jax"`` ignores them.
+      guard_contact_cap: flag steps that fill the model's MJX contact cap
+        (``max_contact_points``) as :meth:`Physics.contacts_dropped` (the exact profile's caps,
+        never meant to drop a contact); ``impl="warp"`` ignores it (its own buffers are guarded).
 
     Returns:
       The compiled :class:`Physics`.
@@ -375,7 +310,8 @@ def compile_physics(
     if impl == "warp":
         mjx_model = warp_impl.quiet_solver_caps(mjx_model)
     data0 = _make_data(mj_model, mjx_model, impl, num_envs, warp_buffers)
-    return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0)
+    guarded = profiles.capped_contact_runs(mj_model) if guard_contact_cap and impl == "jax" else ()
+    return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0, guarded)
 
 
 def check_num_envs(num_envs) -> None:

@@ -2,8 +2,13 @@
 
 * ``exact``: dm_control's own model options, except where a sweep against dm_control
   (benchmarks/solver_sweep.py, evidence in docs/performance.md) showed that a lower solver cap
-  leaves the worst one-step error against dm_control unchanged: :data:`EXACT`. The parity
-  tests run with these defaults.
+  leaves the worst one-step error against dm_control unchanged: :data:`EXACT`. A row may also
+  cap MJX's contacts per contact dimension (``max_contact_points``) at twice or more the most
+  contacts C MuJoCo ever had at once on the sweep's states: MJX's JAX impl otherwise solves for
+  every contact slot the model could ever fill (humanoid: 177), almost all of them apart. MJX
+  keeps the deepest contacts, so while fewer touch than the cap nothing changes; a step that
+  fills the cap with touching contacts is flagged like any dropped contact
+  (``Physics.contacts_dropped``: a physics error). The parity tests run with these defaults.
 * ``fast``: fewer solver and line-search iterations (MuJoCo Playground's class of settings), for
   users who want throughput over fidelity; the one-step error it costs against dm_control is
   published per task in docs/performance.md. It is never on unless asked for:
@@ -25,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import mujoco
+import numpy as np
 
 PROFILES = ("exact", "fast")
 DEFAULT_PROFILE = "exact"
@@ -32,26 +38,31 @@ DEFAULT_PROFILE = "exact"
 # Solver caps that change nothing measurable (see the module docstring). Each row is the fastest
 # cap whose worst one-step error against dm_control, over 1,024 recorded states of the swept task
 # (resets and up to 500 random steps), equals dm_control's own cap's within 1e-5, and which C
-# MuJoCo itself never needed to exceed on those states (`binds` 0 %). The evidence is the logged
+# MuJoCo itself never needed to exceed on those states (`binds` 0 %); a contact cap also keeps
+# at least twice the most contacts of one dimension C had at once there. The evidence is the logged
 # sweep, docs/solver_sweep.jsonl (rendered in docs/performance.md, checked by
 # tests/test_profiles.py); every task of a listed domain is also held to its parity tolerance
 # with these caps by tests/parity. Domains not listed keep dm_control's own caps.
 EXACT: dict[str, dict[str, Any]] = {
     "ball_in_cup": {"iterations": 4, "ls_iterations": 8},  # catch: 4.5x, C needs <= 4
     "cartpole": {"iterations": 2, "ls_iterations": 5},  # swingup: 2.5x, C needs <= 2
-    "cheetah": {"iterations": 8, "ls_iterations": 8},  # run: 2.4x, C needs <= 5
+    # run: 5.5x (contact cap 2.0x alone), C needs <= 5 iterations, <= 2 of 35 contacts at once
+    "cheetah": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 6},
     "finger": {"iterations": 4, "ls_iterations": 8},  # spin: 2.9x, C needs <= 4
     "hopper": {"iterations": 8, "ls_iterations": 8},  # hop: 2.25x, C needs <= 7 (stand: 7)
-    "humanoid": {"iterations": 8, "ls_iterations": 8},  # stand: 1.97x, C needs <= 8
+    # stand: 4.4x, C needs <= 8 iterations, <= 10 of 177 contacts of one dimension at once
+    "humanoid": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 20},
     "manipulator": {"iterations": 8, "ls_iterations": 8},  # bring_ball: C needs <= 5
-    "quadruped": {"iterations": 8, "ls_iterations": 8},  # walk: 1.75x, C needs <= 6
+    # walk: 2.7x (contact cap 2.0x alone), C needs <= 6 iterations, <= 4 of 191 contacts at once
+    "quadruped": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 8},
     "stacker": {"iterations": 8, "ls_iterations": 8},  # stack_2: C needs <= 4 (stack_4: 5)
-    "walker": {"iterations": 8, "ls_iterations": 8},  # walk: 4.7x, C needs <= 8
+    # walk: 3.1x (contact cap 1.06x alone), C needs <= 8 iterations, <= 5 of 14 contacts at once
+    "walker": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 10},
 }
 
 # The fast profile: every task starts from FAST_BASE (each cap lowered to the exact profile's
-# where that is lower still: fast is never slower than exact), then its domain's / task's row of
-# FAST.
+# where that is lower still, and the exact profile's contact cap: fast is never slower than
+# exact), then its domain's / task's row of FAST.
 FAST_BASE: dict[str, Any] = {"iterations": 4, "ls_iterations": 8}
 FAST: dict[str, dict[str, Any]] = {
     # MuJoCo Playground 0.2's own settings for these two models: fewer iterations, no implicit
@@ -76,7 +87,9 @@ FAST: dict[str, dict[str, Any]] = {
 }
 
 # Custom numerics that MJX's collision driver reads (mujoco.mjx collision_driver), -1 or absent:
-# no cap. Only the fast profile sets them: they drop contacts that dm_control simulates.
+# no cap. The fast profile's may drop contacts that dm_control simulates; the exact profile's
+# keep twice what C MuJoCo needed and are guarded (capped_contact_runs). MJX-Warp ignores both,
+# so a warp env is compiled without them.
 MJX_NUMERICS = ("max_geom_pairs", "max_contact_points")
 
 # Options shown by `mjxcontrol info` for each profile.
@@ -107,6 +120,8 @@ def overrides(task_id: str, profile: str) -> dict[str, Any]:
     if profile == "exact":
         return exact
     base = {name: min(cap, exact.get(name, cap)) for name, cap in FAST_BASE.items()}
+    if "max_contact_points" in exact:  # the exact cap, unguarded (fast may drop contacts)
+        base["max_contact_points"] = exact["max_contact_points"]
     return {**base, **FAST.get(domain, {}), **FAST.get(task_id, {})}
 
 
@@ -190,3 +205,28 @@ def _numeric(mj_model: mujoco.MjModel, name: str) -> int | None:
     """The model's custom numeric ``name`` as an int, or None where it has none (no cap)."""
     i = mujoco.mj_name2id(mj_model, mujoco.mjtObj.mjOBJ_NUMERIC, name)
     return None if i < 0 else int(mj_model.numeric_data[mj_model.numeric_adr[i]])
+
+
+def capped_contact_runs(mj_model: mujoco.MjModel) -> tuple[tuple[int, int], ...]:
+    """``(start, stop)`` in MJX's contact array of each contact dimension whose contacts the
+    model's MJX caps cut short (MJX's JAX impl groups contacts by dimension and, under
+    ``max_contact_points``, keeps the deepest of each group). When every contact of such a run
+    touches, more may have touched and been left out: :meth:`Physics.contacts_dropped` flags
+    that step. Empty for a model without caps."""
+    from mujoco.mjx._src.collision_driver import make_condim  # MJX's own contact layout
+
+    if all(_numeric(mj_model, name) in (None, -1) for name in MJX_NUMERICS):
+        return ()
+    uncapped = copy.copy(mj_model)
+    for name in MJX_NUMERICS:
+        i = mujoco.mj_name2id(uncapped, mujoco.mjtObj.mjOBJ_NUMERIC, name)
+        if i >= 0:
+            uncapped.numeric_data[uncapped.numeric_adr[i]] = -1
+    capped, full = make_condim(mj_model), make_condim(uncapped)
+    runs, start = [], 0
+    for dim in sorted(set(capped.tolist())):
+        kept = int(np.sum(capped == dim))
+        if int(np.sum(full == dim)) > kept:
+            runs.append((start, start + kept))
+        start += kept
+    return tuple(runs)

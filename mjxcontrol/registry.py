@@ -181,7 +181,11 @@ def env_from_task(
         check_num_envs(num_envs)
     # only MJX-Warp's buffers depend on the batch: JAX-impl envs share one compile for any batch
     num_envs = int(num_envs or 1) if impl == "warp" else 1
-    return Env(config, _physics(config, impl, options, num_envs), domain, name, profile=physics)
+    # The exact profile's contact caps are meant never to drop a contact: a step that fills one
+    # is flagged (Physics.contacts_dropped); the fast profile's drop contacts by design.
+    guard = physics == "exact"
+    physics_ = _physics(config, impl, options, num_envs, guard_contact_cap=guard)
+    return Env(config, physics_, domain, name, profile=physics)
 
 
 # Compiled physics by (compiled model's bytes, control timestep, impl, warp batch and buffers):
@@ -191,13 +195,21 @@ _BY_MODEL: dict[tuple, Physics] = {}
 
 
 @functools.lru_cache(maxsize=128)
-def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) -> Physics:
+def _physics(
+    config: Task,
+    impl: str,
+    options: tuple = (),
+    num_envs: int = 1,
+    guard_contact_cap: bool = False,
+) -> Physics:
+    if impl == "warp":  # MJX-Warp sizes its own contact buffers and never reads MJX's caps
+        options = tuple((k, v) for k, v in options if k not in profiles.MJX_NUMERICS)
     mj_model = profiles.apply(config.model(), dict(options))  # compiles a spec
     buffer = np.empty(mujoco.mj_sizeModel(mj_model), np.uint8)
     mujoco.mj_saveModel(mj_model, None, buffer)
     model_hash = hashlib.sha256(buffer.tobytes()).hexdigest()
     buffers = config.warp_buffers if impl == "warp" else None  # the JAX impl has none
-    key = (model_hash, config.control_timestep, impl, num_envs, buffers)
+    key = (model_hash, config.control_timestep, impl, num_envs, buffers, guard_contact_cap)
     if key not in _BY_MODEL:
         _BY_MODEL[key] = compile_physics(
             mj_model,
@@ -205,6 +217,7 @@ def _physics(config: Task, impl: str, options: tuple = (), num_envs: int = 1) ->
             impl=impl,
             num_envs=num_envs,
             warp_buffers=config.warp_buffers,
+            guard_contact_cap=guard_contact_cap,
         )
     return _BY_MODEL[key]
 

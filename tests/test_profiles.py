@@ -2,6 +2,9 @@
 
 import json
 
+import jax
+import jax.numpy as jnp
+import numpy as np
 import pytest
 
 import mjxcontrol
@@ -48,10 +51,19 @@ def test_every_exact_cap_is_backed_by_a_logged_sweep():
         for task in tasks:
             base, *rows = sweeps[task]
             assert base["first"], f"{task}: a sweep starts with dm_control's own cap"
+            options = profiles.overrides(task, "exact")
             cap = (options["iterations"], options["ls_iterations"])
-            found = performance_table.find_cap(rows, cap)
-            assert found, f"{task}: the exact cap {cap} was not swept"
-            assert solver_sweep.is_exact(found, base), f"{task}: cap {cap} is not exact"
+            if set(options) <= solver_sweep.CAP_KEYS:
+                found = performance_table.find_cap(rows, cap)
+            else:  # a contact cap too
+                found = performance_table.find_options(rows, options)
+            assert found, f"{task}: the exact options {options} were not swept"
+            assert solver_sweep.is_exact(found, base), f"{task}: {options} is not exact"
+            # C MuJoCo never needed more iterations, or had more contacts, than the caps allow.
+            assert found["binds"] == 0.0, f"{task}: {options} binds on {found['binds']:.1%}"
+            if "max_contact_points" in options:  # with room for states the sweep did not see
+                most = found["c_contacts_max"]
+                assert options["max_contact_points"] >= 2 * most, f"{task}: C had {most} at once"
 
 
 def test_fast_is_never_capped_above_exact():
@@ -59,7 +71,7 @@ def test_fast_is_never_capped_above_exact():
         exact = profiles.overrides(info.id, "exact")
         fast = profiles.overrides(info.id, "fast")
         for name, cap in exact.items():
-            if name in ("iterations", "ls_iterations"):
+            if name in ("iterations", "ls_iterations", "max_contact_points"):
                 assert fast[name] <= cap, f"{info.id}: fast {name} {fast[name]} > exact {cap}"
 
 
@@ -92,7 +104,7 @@ def test_every_fast_setting_beyond_a_cap_has_a_published_error():
 
 def test_contact_caps_go_into_the_spec_before_it_compiles():
     """MJX reads its contact caps from the model's numerics: a profile adds them to a copy of the
-    task's spec, and MJX then allocates fewer contacts (walker: 4 of 14)."""
+    task's spec, and MJX then allocates fewer contacts (walker: 10 and 4 of 14)."""
     spec = registry.make_task("walker/walk").model()
     options = {"max_geom_pairs": 4, "max_contact_points": 4, "iterations": 2}
     described = profiles.describe(profiles.apply(spec, options))
@@ -105,4 +117,30 @@ def test_contact_caps_go_into_the_spec_before_it_compiles():
         p: mjxcontrol.load("walker/walk", physics=p).physics.data0._impl.contact.dist.shape[0]
         for p in profiles.PROFILES
     }
-    assert contacts == {"exact": 14, "fast": 4}
+    assert contacts == {"exact": 10, "fast": 4}  # exact: twice the most C had at once
+
+
+def test_a_full_exact_contact_cap_is_flagged_as_dropped_contacts():
+    """The exact profile's contact caps are guarded: a state whose capped contacts all touch (so
+    a shallower one may have been left out) counts as dropped contacts, a physics error, as a
+    full MJX-Warp buffer does. The fast profile's caps drop contacts by design: not guarded."""
+    mj_model = profiles.apply(registry.make_task("walker/walk").model(), {"max_contact_points": 6})
+    qpos = {name: np.zeros(mj_model.nq, np.float32) for name in ("lying", "above")}
+    rootz, rooty = (mj_model.joint(j).qposadr[0] for j in ("rootz", "rooty"))
+    for name, height in (("lying", -1.3), ("above", -1.0)):  # walker on its side: 14 / 0 in C
+        qpos[name][[rootz, rooty]] = height, np.pi / 2
+    dropped = {}
+    for guard in (True, False):
+        physics = mjxcontrol.compile_physics(mj_model, guard_contact_cap=guard)
+        forward = jax.jit(physics.forward)
+        for name, q in qpos.items():
+            data = forward(physics.model, physics.data0.replace(qpos=jnp.asarray(q)))
+            dropped[guard, name] = bool(physics.contacts_dropped(data))
+    assert dropped == {
+        (True, "lying"): True,
+        (True, "above"): False,
+        (False, "lying"): False,
+        (False, "above"): False,
+    }
+    guarded = mjxcontrol.compile_physics(mj_model, guard_contact_cap=True).guarded_contacts
+    assert guarded == ((0, 6),)  # walker's 14 contacts are one run (all of dimension 3)
