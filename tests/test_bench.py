@@ -35,6 +35,9 @@ def test_bench_suite_measures_profiles_and_anchors_side_by_side(
         assert (row["task"], row["impl"], row["num_envs"]) == ("pendulum/swingup", "jax", 3)
         assert row["steps"] == 4 and row["compile_s"] > 0 and row["env_steps_per_s"] > 0
         assert row["env_steps_per_s"] == pytest.approx(3 * 4 / row["run_s"])
+        # Reset + first step: the first chunk (2 steps) less its second step at the timed rate.
+        first_step = row["compile_s"] - row["run_s"] / 4
+        assert 0 < row["first_step_s"] == pytest.approx(first_step)
     # Each runner reports the solver settings it ran with: dm_control's caps for pendulum's exact
     # profile, the fast profile's, and Playground 0.2's own (pendulum: 4 iterations, two 0.01 s
     # substeps per control step where dm_control takes one of 0.02 s).
@@ -86,10 +89,12 @@ def test_ratios_table_and_plot_of_a_report(tmp_path):
     ]
     assert [r.get("vs_playground") for r in ratios] == [2.0, 3.0, None]
     assert [r.get("vs_raw_mjx") for r in ratios] == [0.25, None, None]
-    report = {"device": "cpu:0", "arguments": {"steps": 10}, "results": rows, "ratios": ratios}
+    arguments = {"steps": 10, "chunk": 5}
+    report = {"device": "cpu:0", "arguments": arguments, "results": rows, "ratios": ratios}
     table = bench_suite.table(report).splitlines()
     assert len(table) == 2 + len(rows)
-    assert "| cartpole/swingup | jax | 16 | mjxcontrol | exact | 1.0 | 300 | 3.00x |" in table
+    # 1 s to the end of the first 5-step chunk, less 4 steps at 0.1 s each: 0.6 s to the first step.
+    assert "| cartpole/swingup | jax | 16 | mjxcontrol | exact | 0.6 | 300 | 3.00x |" in table
     assert "| lqr/lqr_2_1 | jax | 8 | playground | - | - | skipped: not ported | - |" in table
     bench_suite.plot(report, str(tmp_path / "plot.png"))
     assert (tmp_path / "plot.png").stat().st_size > 1000

@@ -71,6 +71,8 @@ def test_playground_section_pairs_cold_and_warm_compiles():
         "n_substeps": 10,
         "env_steps_per_s": 1500.0,
         "compile_s": 40.0,
+        "run_s": 20.0,
+        "steps": 190,
     }
     theirs = {
         **ours,
@@ -94,13 +96,14 @@ def test_playground_section_pairs_cold_and_warm_compiles():
         "results": [{**ours, "compile_s": 9.0}, {**theirs, "compile_s": 3.0}],
         "ratios": [{**cold["ratios"][0], "vs_playground": 0.5}],
     }
+    # Compile is shown to the first step: less 19 of the first chunk's 20 steps at 20 s / 190 steps.
     text = performance_table.playground_section(cold, warm)
     assert "`mjxcontrol bench walker/walk --num-envs 1024 --physics exact" in text
     assert (
-        "| walker/walk | mjxcontrol exact | 8 (8), Euler, 10 substeps | 1,500 | 0.25x | 40.0 "
-        "| 9.0 | 1,500 | 0.50x |" in text
+        "| walker/walk | mjxcontrol exact | 8 (8), Euler, 10 substeps | 1,500 | 0.25x | 38.0 "
+        "| 7.0 | 1,500 | 0.50x |" in text
     )
     assert (
-        "| walker/walk | playground | 2 (5), Euler, no eulerdamp, 10 substeps | 6,000 | - | 15.0 "
-        "| 3.0 | 6,000 | - |" in text
+        "| walker/walk | playground | 2 (5), Euler, no eulerdamp, 10 substeps | 6,000 | - | 13.0 "
+        "| 1.0 | 6,000 | - |" in text
     )
