@@ -5,7 +5,8 @@ options and measured two ways:
 
 * one-step error against dm_control 1.0.50 on ``--samples`` recorded states: dm_control's own
   resets followed by up to ``--episode-steps`` random steps (contact-rich states included), each
-  state stepped once by both engines from the same qpos/qvel/act; the error is the worst
+  state stepped once by both engines from the same qpos/qvel/act and episode (a target's place:
+  :mod:`mjxcontrol.testing.task_states`); the error is the worst
   ``|ours - dm_control| / (1 + |dm_control|)`` over every observation entry and the reward, and
   ``binds`` is the fraction of samples for which C MuJoCo needs more iterations than the cap in
   some substep, or has more contacts at once than a contact cap keeps (:func:`c_needs`; MJX does
@@ -32,7 +33,7 @@ from mjxcontrol import profiles, registry
 from mjxcontrol.benchmarks import throughput
 from mjxcontrol.cli import positive_int
 from mjxcontrol.env import Env
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 # A cap is exact if its worst error exceeds dm_control's own setting's by at most this (absolute,
 # in the relative-error units above): float32 noise between two compiles is ~1e-6.
@@ -149,6 +150,7 @@ def sweep(
             seed=seed,
             max_episode_steps=episode_steps,
             record_rate=0.05,
+            task_state_fn=task_states.for_task(task_id),
         )
         for seed in range(-(-samples // batch))
     ]

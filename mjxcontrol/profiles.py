@@ -44,18 +44,27 @@ DEFAULT_PROFILE = "exact"
 # tests/test_profiles.py); every task of a listed domain is also held to its parity tolerance
 # with these caps by tests/parity. Domains not listed keep dm_control's own caps.
 EXACT: dict[str, dict[str, Any]] = {
-    "ball_in_cup": {"iterations": 4, "ls_iterations": 8},  # catch: 4.5x, C needs <= 4
+    # catch: 6.5x (contact cap 1.27x alone), C needs <= 4 iterations, <= 3 of 16 contacts at once
+    "ball_in_cup": {"iterations": 4, "ls_iterations": 8, "max_contact_points": 6},
     "cartpole": {"iterations": 2, "ls_iterations": 5},  # swingup: 2.5x, C needs <= 2
     # run: 5.5x (contact cap 2.0x alone), C needs <= 5 iterations, <= 2 of 35 contacts at once
     "cheetah": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 6},
-    "finger": {"iterations": 4, "ls_iterations": 8},  # spin: 2.9x, C needs <= 4
-    "hopper": {"iterations": 8, "ls_iterations": 8},  # hop: 2.25x, C needs <= 7 (stand: 7)
+    # spin: 9.7x (contact cap 2.7x alone), C needs <= 4 iterations, <= 2 of 30 contacts at once
+    "finger": {"iterations": 4, "ls_iterations": 8, "max_contact_points": 4},
+    # hop: 3.2x (contact cap 1.03-1.16x alone), C needs <= 7 iterations (stand: 7), <= 6 of 21
+    # contacts at once
+    "hopper": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 12},
     # stand: 4.4x, C needs <= 8 iterations, <= 10 of 177 contacts of one dimension at once
     "humanoid": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 20},
-    "manipulator": {"iterations": 8, "ls_iterations": 8},  # bring_ball: C needs <= 5
+    # bring_ball: 18x (contact cap 7.6x alone), C needs <= 5 iterations, <= 6 of 173 contacts
+    "manipulator": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 12},
+    "point_mass": {"iterations": 2, "ls_iterations": 5},  # easy: 4.8x, C needs <= 1 (limits only)
     # walk: 2.7x (contact cap 2.0x alone), C needs <= 6 iterations, <= 4 of 191 contacts at once
     "quadruped": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 8},
-    "stacker": {"iterations": 8, "ls_iterations": 8},  # stack_2: C needs <= 4 (stack_4: 5)
+    "reacher": {"iterations": 2, "ls_iterations": 5},  # easy: 2.6x, C needs <= 2 (limits only)
+    # stack_2: 15x (contact cap 4.9x alone), C needs <= 4 iterations (stack_4: 5), <= 14 of 239
+    # contacts at once
+    "stacker": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 28},
     # walk: 3.1x (contact cap 1.06x alone), C needs <= 8 iterations, <= 5 of 14 contacts at once
     "walker": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 10},
 }

@@ -13,7 +13,7 @@ import mujoco
 import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -42,11 +42,6 @@ POSITION_ATOL = 5e-4
 # the default tolerance in float64).
 TOUCH_ATOL = 3e-3
 OBS_ATOL = {"velocity": VELOCITY_ATOL, "position": POSITION_ATOL, "touch": TOUCH_ATOL}
-
-
-def _target_pos(env):
-    """dm_control's target site position, which its turn reset wrote into the model."""
-    return env.physics.named.model.site_pos[TARGET].copy()
 
 
 def _reach_spinner(env, rng):
@@ -84,7 +79,7 @@ def test_one_step_parity(load_env, task):
         start_fraction=0.8,
         max_episode_steps=MAX_EPISODE_STEPS,
         action_scale=1.5,
-        task_state_fn=None if spin else _target_pos,
+        task_state_fn=None if spin else task_states.finger_target,
     )
     assert 0.05 < samples.reward.mean() < 0.95, "both sparse reward values must be exercised"
     assert (samples.obs["touch"] > 0).any(axis=1).mean() > 0.05, "fingertip contacts"
@@ -121,7 +116,7 @@ def test_reset_distribution(load_env, task):
     target = env.physics.names.id("site", TARGET)
     ours["task_state"] = ours.pop("episode_params")["site_pos"][:, target, ::2]
     ref = parity.record_dm_control_resets(
-        "finger", task, parity.NUM_RESETS, task_state_fn=lambda e: _target_pos(e)[::2]
+        "finger", task, parity.NUM_RESETS, task_state_fn=lambda e: task_states.finger_target(e)[::2]
     )
     pvalues = parity.reset_distribution_pvalues(ours, ref)
     assert min(pvalues.values()) > parity.MIN_PVALUE, pvalues

@@ -6,10 +6,9 @@ with every state and steps ours with it; the reset check compares the targets' d
 Both tasks run on ``impl="warp"``.
 """
 
-import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -30,11 +29,6 @@ def _target_near_mouth(env, rng):
     )
 
 
-def _target(env):
-    """dm_control's target centre (m), as written into the model: our swim ``task_state``."""
-    return env.physics.named.model.geom_pos[TARGET].astype(np.float32)
-
-
 @pytest.mark.parametrize("task", TASKS)
 def test_one_step_parity(load_env, task):
     swim = task == "swim"
@@ -44,7 +38,7 @@ def test_one_step_parity(load_env, task):
         parity.BATCH,
         start_fn=_target_near_mouth if swim else None,
         action_scale=1.5,
-        task_state_fn=_target if swim else None,
+        task_state_fn=task_states.fish_target if swim else None,
     )
     upright = samples.obs["upright"][:, 0]
     assert upright.min() < -0.5 and upright.max() > 0.5, "orientations upside down and upright"
@@ -60,4 +54,6 @@ def test_one_step_parity(load_env, task):
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
     env = load_env(f"fish/{task}")
-    parity.assert_reset_distribution(env, task_state_fn=_target if task == "swim" else None)
+    parity.assert_reset_distribution(
+        env, task_state_fn=task_states.fish_target if task == "swim" else None
+    )

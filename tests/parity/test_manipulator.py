@@ -7,10 +7,9 @@ model overrides (tasks/manipulator.py). The parity check records dm_control's po
 state; the reset check compares the poses' distributions too.
 """
 
-import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -49,17 +48,6 @@ def _object(task):
     return "peg" if "peg" in task else "ball"
 
 
-def _target_pose(env):
-    """dm_control's target pose ``[x, z, angle]`` (m, m, rad), as written into the model: our
-    ``task_state``."""
-    task = env.task
-    name = "target_peg" if task._use_peg else "target_ball"  # noqa: SLF001
-    model = env.physics.named.model
-    x, z = model.body_pos[name][[0, 2]]
-    qw, qy = model.body_quat[name][[0, 2]]
-    return np.array([x, z, 2 * np.arctan2(qy, qw)], np.float32)
-
-
 def _start(task):
     """Puts the object next to the target's pose (half the time) so that the reward's terms are
     exercised, or between the fingers so that the touch sensors are."""
@@ -69,7 +57,7 @@ def _start(task):
         if rng.uniform() < IN_HAND:
             parity.put_at_site(env, joints, "grasp")
             return
-        x, z, angle = _target_pose(env)
+        x, z, angle = task_states.manipulator_target_pose(env)
         env.physics.named.data.qpos[joints] = (
             x + rng.uniform(-NEAR_SPREAD, NEAR_SPREAD),
             z + rng.uniform(-NEAR_SPREAD, NEAR_SPREAD),
@@ -86,7 +74,7 @@ def _record(task):
         task,
         parity.batch_size(f"manipulator/{task}"),
         start_fn=_start(task),
-        task_state_fn=_target_pose,
+        task_state_fn=task_states.manipulator_target_pose,
         action_scale=1.2,
         max_episode_steps=EPISODE_STEPS,
         start_fraction=START_FRACTION,
@@ -113,4 +101,6 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    parity.assert_reset_distribution(load_env(f"manipulator/{task}"), task_state_fn=_target_pose)
+    parity.assert_reset_distribution(
+        load_env(f"manipulator/{task}"), task_state_fn=task_states.manipulator_target_pose
+    )

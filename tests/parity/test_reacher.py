@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -13,18 +13,13 @@ LINK = 0.12
 WRIST_LIMIT = np.deg2rad(160.0)
 
 
-def _target_xy(env):
-    """Our task_state: the target's [x, y], which dm_control's reset wrote into the model."""
-    return env.physics.named.model.geom_pos["target", :2].copy()
-
-
 def _finger_near_target(env, rng):
     """Moves the arm (inverse kinematics) so the fingertip lands within ~1.5 target radii of it.
 
     The episode's target stays where dm_control's reset put it; the arm starts at rest.
     """
     radius = env.physics.named.model.geom_size["target", 0]
-    goal = _target_xy(env) + rng.normal(0.0, 0.75 * radius, 2)
+    goal = task_states.reacher_target(env) + rng.normal(0.0, 0.75 * radius, 2)
     reach = np.clip(np.linalg.norm(goal), 1e-3, 2 * LINK)
     # Equal links: the elbow angle follows from the law of cosines, the shoulder bisects.
     wrist = np.arccos(np.clip(reach**2 / (2 * LINK**2) - 1.0, -1.0, 1.0)) * rng.choice([-1, 1])
@@ -40,7 +35,7 @@ def test_one_step_parity(load_env, task):
         "reacher",
         task,
         parity.BATCH,
-        task_state_fn=_target_xy,
+        task_state_fn=task_states.reacher_target,
         start_fn=_finger_near_target,
         action_scale=1.5,
     )
@@ -50,4 +45,6 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    parity.assert_reset_distribution(load_env(f"reacher/{task}"), task_state_fn=_target_xy)
+    parity.assert_reset_distribution(
+        load_env(f"reacher/{task}"), task_state_fn=task_states.reacher_target
+    )

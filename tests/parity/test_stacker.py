@@ -5,10 +5,9 @@ its ``[x, z]`` in ``task_state`` (tasks/stacker.py). The parity check records dm
 with every state; the reset check compares the targets' distributions too.
 """
 
-import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -43,11 +42,6 @@ REWARD_ATOL = parity.REWARD_ATOL
 MOST_SAMPLES = 0.5
 
 
-def _target(env):
-    """dm_control's target centre ``[x, z]`` (m), as written into the model: our ``task_state``."""
-    return env.physics.named.model.body_pos["target"][[0, 2]].astype(np.float32)
-
-
 def _start(env, rng):
     """Puts box0 on the target spot (a stack's top may float: the step still scores it) and folds
     the arm up, so that box_close and hand_far are both exercised near 1; or, in :data:`IN_HAND`
@@ -67,7 +61,7 @@ def _record(task):
         task,
         parity.batch_size(f"stacker/{task}"),
         start_fn=_start,
-        task_state_fn=_target,
+        task_state_fn=task_states.stacker_target,
         action_scale=1.2,
         max_episode_steps=EPISODE_STEPS,
         start_fraction=START_FRACTION,
@@ -90,4 +84,6 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    parity.assert_reset_distribution(load_env(f"stacker/{task}"), task_state_fn=_target)
+    parity.assert_reset_distribution(
+        load_env(f"stacker/{task}"), task_state_fn=task_states.stacker_target
+    )

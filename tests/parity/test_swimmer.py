@@ -9,7 +9,7 @@ Both tasks run on ``impl="warp"``.
 import numpy as np
 import pytest
 
-from mjxcontrol.testing import parity
+from mjxcontrol.testing import parity, task_states
 
 pytestmark = pytest.mark.parity
 
@@ -39,11 +39,6 @@ def _target_near_nose(env, rng):
     physics.named.model.light_pos["target_light", :2] = xy
 
 
-def _target_xy(env):
-    """dm_control's target ``[x, y]`` (m), as written into the model: our ``task_state``."""
-    return env.physics.named.model.geom_pos[TARGET, :2].astype(np.float32)
-
-
 @pytest.mark.parametrize("task", TASKS)
 def test_one_step_parity(load_env, task):
     samples = parity.record_dm_control(
@@ -53,7 +48,7 @@ def test_one_step_parity(load_env, task):
         start_fn=_target_near_nose,
         start_fraction=0.5,
         action_scale=1.5,
-        task_state_fn=_target_xy,
+        task_state_fn=task_states.swimmer_target,
     )
     assert (samples.reward == 1.0).mean() > 0.05, "samples must have the nose inside the target"
     assert ((samples.reward > 0.1) & (samples.reward < 1.0)).mean() > 0.05, "and in the margin"
@@ -66,4 +61,6 @@ def test_one_step_parity(load_env, task):
 
 @pytest.mark.parametrize("task", TASKS)
 def test_reset_distribution(load_env, task):
-    parity.assert_reset_distribution(load_env(f"swimmer/{task}"), task_state_fn=_target_xy)
+    parity.assert_reset_distribution(
+        load_env(f"swimmer/{task}"), task_state_fn=task_states.swimmer_target
+    )
