@@ -107,10 +107,11 @@ def profile_row(task_id: str, rows: list[dict]) -> str:
         options = profiles.overrides(task_id, profile)
         cap = _cap(options, base)
         plain = set(options) <= CAP_KEYS
-        # A fast profile equal to the exact one was measured twice: each column shows its own.
-        own = [r for r in rows if (r.get("profile") == "fast") == (profile == "fast")]
-        found = None if plain else find_options(own, options) or find_options(rows, options)
-        found = find_cap(rows, cap) if plain else found
+        if plain:
+            found = find_cap(rows, cap)
+        else:  # a fast profile equal to the exact one was measured twice: each shows its own
+            own = [r for r in rows if (r.get("profile") == "fast") == (profile == "fast")]
+            found = find_options(own, options) or find_options(rows, options)
         label_ = label(cap, options)
         if found is None:
             cells += [label_, "not measured"] + ([] if profile == "exact" else [""])

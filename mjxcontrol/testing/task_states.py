@@ -10,11 +10,9 @@ their parity tests build it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-TaskStateFn = Callable[[object], object]
+from mjxcontrol.testing.parity import TaskStateFn
 
 
 def reacher_target(env) -> np.ndarray:
