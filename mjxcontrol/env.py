@@ -121,8 +121,10 @@ class Env:
           and flagged in ``metrics["physics_error"]``; the first step then ends the episode.
         """
         start = self.reset_start(key, params)
-        data = self.physics.forward(self.model(start.params, start.episode_params), start.data)
-        return self.reset_finish(start, data)
+        model = self.model(start.params, start.episode_params)
+        if self.task.initialize_steps:
+            return self.reset_finish(start, self.physics.finish_forward(model, start.data))
+        return self.reset_finish(start, self.physics.forward(model, start.data))
 
     def reset_start(self, key: jax.Array, params: Mapping[str, jax.Array] | None = None) -> State:
         """:meth:`reset` up to the physics: a State whose ``data`` still needs ``forward``.

@@ -157,6 +157,24 @@ class Physics:
         with mjx_patches():
             return mjx.forward(model, data)
 
+    def position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """The position/velocity stage of :meth:`forward` (kinematics, collisions, constraint
+        rows, passive forces, position and velocity sensors): what a physics step reads from the
+        state it starts at. ``impl="warp"`` has no separate stages and runs all of ``forward``."""
+        if self.impl == "warp":
+            return self.forward(model, data)
+        with mjx_patches():
+            return _position_velocity_stage(model, data)
+
+    def finish_forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """:meth:`forward` for ``data`` whose position/velocity stage is current (true after
+        :meth:`control_step`): only its dynamics stage runs, with the same result. (It reads
+        nothing that :meth:`forward`'s own position/velocity stage would change.)"""
+        if self.impl == "warp":
+            return self.forward(model, data)
+        with mjx_patches():
+            return _dynamics_stage(model, data)
+
     def control_step(
         self, model: mjx.Model, data: mjx.Data, n_substeps: int | None = None
     ) -> mjx.Data:

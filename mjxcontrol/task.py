@@ -40,6 +40,11 @@ class Task:
     #: A step that fills one is a physics error, so models with many contacts ask for more.
     warp_buffers: ClassVar[tuple[int, int]] = (warp_impl.CONTACTS_PER_ENV, warp_impl.NJMAX)
 
+    #: Whether ``initialize`` ends with ``physics.control_step`` (cheetah's settling), which
+    #: leaves the position/velocity stage current: the reset's forward pass then runs only its
+    #: dynamics stage (``Physics.finish_forward``; same result, one pipeline less to compile).
+    initialize_steps: ClassVar[bool] = False
+
     time_limit: float = float("inf")
     control_timestep: float | None = None
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -64,13 +65,14 @@ class Cheetah(Task):
     """Cheetah run (dm_control ``cheetah/run``)."""
 
     time_limit: float = TIME_LIMIT
+    initialize_steps: ClassVar[bool] = True
 
     def model(self):
         return cheetah_model.spec()
 
     def initialize(self, physics, model, data, key):
         # Kinematics at qpos0 first: dm_control's first settle step reuses them (see docstring).
-        data = physics.forward(model, data)
+        data = physics.position_velocity(model, data)
         data = _randomize_legs(physics, data, key)
         data = physics.control_step(model, data, n_substeps=SETTLE_STEPS)
         return data.replace(time=jnp.zeros_like(data.time)), ()
