@@ -18,7 +18,7 @@ from typing import Any
 import jax
 from tqdm import tqdm
 
-from mjxcontrol import sharding
+from mjxcontrol import compilation_cache, sharding
 from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
 from mjxcontrol.rollouts import rollout, uniform_policy
@@ -50,18 +50,20 @@ class Result:
 
 
 class Runner:
-    """One jitted chunk function and its carry: compiled on the first call, then timed.
+    """One chunk function (jitted, or already compiled) and its carry: run once untimed, then
+    timed.
 
     ``setup_s``: the wall time of making the first carry (compiling and running the batched
-    reset), which :meth:`compile` adds to the first chunk's.
+    reset; the env runner compiles its chunk alongside), which :meth:`compile` adds to the first
+    chunk's.
     """
 
     def __init__(self, run, carry, setup_s: float = 0.0):
         self.run, self.carry, self.seconds, self.setup_s = run, carry, 0.0, setup_s
 
     def compile(self) -> float:
-        """Compiles and runs the first (untimed) chunk; returns its wall time plus ``setup_s``
-        (s): the time to the first step, reset included."""
+        """Runs the first (untimed) chunk, compiling it unless that was done in the setup;
+        returns its wall time plus ``setup_s`` (s): the time to the first step, reset included."""
         t0 = time.perf_counter()
         self.carry = jax.block_until_ready(self.run(self.carry))
         return self.setup_s + time.perf_counter() - t0
@@ -80,11 +82,14 @@ def timed_reset(reset, keys) -> tuple[Any, float]:
 
 
 def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
-    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
+    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions.
+
+    The chunk compiles while the batched reset compiles and runs, as the trainer's programs do
+    (:func:`mjxcontrol.compilation_cache.concurrently`; with ``shard``, at its first call);
+    ``setup_s`` is that time."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    state, reset_s = timed_reset(jax.jit(jax.vmap(env.reset)), keys)
-    state = jax.block_until_ready(sharding.shard(state) if shard else state)
+    reset = jax.jit(jax.vmap(env.reset))
 
     def run(carry):
         state, key = carry
@@ -92,7 +97,22 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    return Runner(run, (state, jax.random.key(seed + 1)), setup_s=reset_s)
+    key = jax.random.key(seed + 1)
+    t0 = time.perf_counter()
+
+    def first_state():
+        state = reset.lower(keys).compile()(keys)
+        return jax.block_until_ready(sharding.shard(state) if shard else state)
+
+    if shard:  # compiled at the first call: JAX places a sharded batch's empty leaves its own way
+        state, run_compiled = first_state(), jax.jit(run)
+    else:
+        template = (jax.eval_shape(reset, keys), key)
+        done, _ = compilation_cache.concurrently(
+            {"state": first_state, "run": lambda: jax.jit(run).lower(template).compile()}
+        )
+        state, run_compiled = done["state"], done["run"]
+    return Runner(run_compiled, (state, key), setup_s=time.perf_counter() - t0)
 
 
 def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:

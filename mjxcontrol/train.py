@@ -12,7 +12,6 @@ Outputs in ``out`` (default ``runs/<domain>-<task>-<algo>-<seed>``): ``log.json`
 
 from __future__ import annotations
 
-import concurrent.futures
 import csv
 import dataclasses
 import json
@@ -25,7 +24,7 @@ import jax
 import jax.numpy as jnp
 from tqdm.auto import tqdm
 
-from mjxcontrol import registry
+from mjxcontrol import compilation_cache, registry
 from mjxcontrol.agents import configs, enable_compilation_cache, ppo, sac
 from mjxcontrol.agents.networks import TanhGaussianPolicy
 from mjxcontrol.agents.normalization import flatten_obs
@@ -304,16 +303,10 @@ def compile_programs(
         init = jax.jit(lambda k: module.init_state(env, config, k))
         return jax.block_until_ready(init(jax.random.key(seed)))
 
-    def timed(job):
-        t = time.perf_counter()
-        return job(), round(time.perf_counter() - t, 1)
-
-    programs = {"init": initial_state, "chunk": compile_chunk, "evaluate": compile_evaluate}
-    with concurrent.futures.ThreadPoolExecutor(len(programs)) as pool:
-        jobs = {name: pool.submit(timed, job) for name, job in programs.items()}
-        done = {name: job.result() for name, job in jobs.items()}
-    seconds = {name: s for name, (_, s) in done.items()}
-    return done["init"][0], done["chunk"][0], done["evaluate"][0], seconds
+    done, seconds = compilation_cache.concurrently(
+        {"init": initial_state, "chunk": compile_chunk, "evaluate": compile_evaluate}
+    )
+    return done["init"], done["chunk"], done["evaluate"], seconds
 
 
 def save_trained_policy(path: str, env: Env, algo: str, config: configs.Config, state):
