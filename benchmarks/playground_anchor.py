@@ -15,7 +15,7 @@ from typing import Any
 
 import jax
 
-from mjxcontrol.benchmarks.throughput import Runner, timed_reset
+from mjxcontrol.benchmarks.throughput import Runner, concurrent_runner
 
 # Playground's names follow "DomainTask" in CamelCase, except these.
 _NAMES = {"ball_in_cup/catch": "BallInCup", "point_mass/easy": "PointMass"}
@@ -62,10 +62,8 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
     batched = wrapper.wrap_for_brax_training(env, episode_length=episode_length)
     # brax's wrappers read the batch shape off raw uint32 keys (shape (num_envs, 2)).
     keys = jax.random.split(jax.random.PRNGKey(seed), num_envs)
-    state, reset_s = timed_reset(jax.jit(batched.reset), keys)
     shape = (num_envs, env.action_size)
 
-    @jax.jit
     def run(carry):
         def control_step(state, key):
             action = jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
@@ -76,7 +74,7 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
         state, _ = jax.lax.scan(control_step, state, jax.random.split(sub, chunk))
         return state, key
 
-    return Runner(run, (state, jax.random.PRNGKey(seed + 1)), setup_s=reset_s)
+    return concurrent_runner(batched.reset, keys, run, jax.random.PRNGKey(seed + 1))
 
 
 def n_substeps(env: Any) -> int:

@@ -13,7 +13,6 @@ import dataclasses
 import platform
 import time
 from importlib import metadata
-from typing import Any
 
 import jax
 from tqdm import tqdm
@@ -74,22 +73,11 @@ class Runner:
         self.seconds += time.perf_counter() - t0
 
 
-def timed_reset(reset, keys) -> tuple[Any, float]:
-    """``reset(keys)`` run to completion, and its wall time (s; the compile included)."""
-    t0 = time.perf_counter()
-    state = jax.block_until_ready(reset(keys))
-    return state, time.perf_counter() - t0
-
-
 def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
-    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions.
-
-    The chunk compiles while the batched reset compiles and runs, as the trainer's programs do
-    (:func:`mjxcontrol.compilation_cache.concurrently`; with ``shard``, at its first call);
-    ``setup_s`` is that time."""
+    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    reset = jax.jit(jax.vmap(env.reset))
+    reset = jax.vmap(env.reset)
 
     def run(carry):
         state, key = carry
@@ -97,14 +85,24 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
         return state, key
 
-    key = jax.random.key(seed + 1)
+    return concurrent_runner(reset, keys, run, jax.random.key(seed + 1), shard)
+
+
+def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
+    """A :class:`Runner` of ``run((state, key)) -> (state, key)`` from ``state = reset(keys)``.
+
+    ``run`` compiles while ``reset`` compiles and runs, as the trainer's programs do
+    (:func:`mjxcontrol.compilation_cache.concurrently`): env and anchors are timed alike.
+    ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`);
+    ``run`` then compiles at its first call: JAX places a sharded batch's empty leaves its own way.
+    """
     t0 = time.perf_counter()
 
     def first_state():
-        state = reset.lower(keys).compile()(keys)
+        state = jax.jit(reset).lower(keys).compile()(keys)
         return jax.block_until_ready(sharding.shard(state) if shard else state)
 
-    if shard:  # compiled at the first call: JAX places a sharded batch's empty leaves its own way
+    if shard:
         state, run_compiled = first_state(), jax.jit(run)
     else:
         template = (jax.eval_shape(reset, keys), key)
