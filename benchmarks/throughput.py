@@ -25,6 +25,8 @@ from mjxcontrol.types import Observation
 
 # Default control steps per jitted call; the progress bar advances once per chunk.
 CHUNK = 100
+# The jax.monitoring event JAX records each time it lowers a program to MLIR (jax._src.dispatch).
+LOWERING_EVENT = "/jax/core/compile/jaxpr_to_mlir_module_duration"
 
 
 @dataclasses.dataclass
@@ -164,13 +166,44 @@ def time_runners(
     in the machine's speed during the run affects every runner alike.
 
     Returns the number of timed control steps and each runner's compile seconds.
+
+    Raises:
+      RuntimeError: if a timed chunk lowered a program (a jitted ``run`` whose carry came back
+        with other types retraces and compiles again; its time would count that compile, which
+        once cost Playground's cheetah two thirds of its measured speed).
     """
     num_chunks = max(steps // chunk, 1)
     compile_s = {name: runner.compile() for name, runner in runners.items()}
-    for _ in tqdm(range(num_chunks), desc=desc, unit="chunk", disable=not progress, leave=False):
-        for runner in runners.values():
-            runner.timed_chunk()
+    with _lowerings() as lowered:
+        for _ in tqdm(
+            range(num_chunks), desc=desc, unit="chunk", disable=not progress, leave=False
+        ):
+            for name, runner in runners.items():
+                before = len(lowered)
+                runner.timed_chunk()
+                if len(lowered) > before:
+                    raise RuntimeError(
+                        f"runner {name!r} compiled a program inside a timed chunk: its chunk "
+                        "function was traced again (the carry it returns differs in types from "
+                        "the one it was compiled for), so its time would include compiling"
+                    )
     return num_chunks * chunk, compile_s
+
+
+@contextlib.contextmanager
+def _lowerings():
+    """A list that grows by one for each program JAX lowers while the context is open."""
+    lowered: list[float] = []
+
+    def listener(event: str, duration_s: float, **_) -> None:
+        if event == LOWERING_EVENT:
+            lowered.append(duration_s)
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        yield lowered
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
 
 
 def measure(

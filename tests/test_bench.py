@@ -3,10 +3,11 @@
 import json
 
 import jax
+import jax.numpy as jnp
 import pytest
 
 import mjxcontrol
-from mjxcontrol.benchmarks import bench_suite, playground_anchor
+from mjxcontrol.benchmarks import bench_suite, playground_anchor, throughput
 from mjxcontrol.cli import main
 
 
@@ -139,3 +140,14 @@ def test_bench_refuses_an_impl_that_cannot_run_a_task_before_compiling(capsys):
     assert main(["bench", "pendulum/swingup", "fish/swim", "--impl", "jax"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "fish" in err and "ELLIPSOID" in err.upper()
+
+
+def test_timed_chunks_that_compile_are_refused():
+    """A chunk function retraced inside the timed chunks (its carry changed types) would time a
+    compile as running: the harness refuses it, and passes a runner whose types are stable."""
+    retyping = jax.jit(lambda carry: (carry + 1).astype(jnp.float32))  # int32 in, float32 out
+    with pytest.raises(RuntimeError, match="'retyping' compiled a program inside a timed chunk"):
+        throughput.time_runners({"retyping": throughput.Runner(retyping, jnp.int32(0))}, 2, 1)
+    stable = throughput.Runner(jax.jit(lambda carry: carry + 1), jnp.int32(0))
+    steps, compile_s = throughput.time_runners({"stable": stable}, 2, 1, progress=False)
+    assert steps == 2 and compile_s["stable"] > 0 and int(stable.carry) == 3
