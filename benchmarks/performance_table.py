@@ -241,7 +241,8 @@ def playground_section(cold: dict, warm: dict | None = None) -> str:
         f"{versions.get('jax')}, mujoco {versions.get('mujoco')}, playground "
         f"{versions.get('playground')}). Every runner of a task is timed in the same process, "
         "chunks interleaved; compile is the time to the first step, reset included (the first "
-        "chunk's time less its other steps at the timed rate). The plot is "
+        "chunk's time less its other steps at the timed rate; each library's chunk compiles "
+        "while its reset compiles and runs). The plot is "
         "[docs/bench/bench.png](bench/bench.png).",
         "",
         "| task | runner | settings | env-steps/s | x Playground | compile s cold | second run: "
