@@ -105,7 +105,7 @@ def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
         return jax.block_until_ready(sharding.shard(state) if shard else state)
 
     if shard:
-        state, run_compiled = first_state(), jax.jit(run)
+        state, run_compiled, key = first_state(), jax.jit(run), sharding.replicate(key)
     else:
         template = (jax.eval_shape(reset, keys), key)
         done, _ = compilation_cache.concurrently(
@@ -138,7 +138,8 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
         data, _ = jax.lax.scan(control_step, data, jax.random.split(sub, chunk))
         return data, key
 
-    return Runner(run, (data, jax.random.key(seed + 1)))
+    key = jax.random.key(seed + 1)
+    return Runner(run, (data, sharding.replicate(key) if shard else key))
 
 
 def versions() -> dict[str, str]:
@@ -195,9 +196,9 @@ def _lowerings():
     """A list that grows by one for each program JAX lowers while the context is open."""
     lowered: list[float] = []
 
-    def listener(event: str, duration_s: float, **_) -> None:
+    def listener(event: str, duration_secs: float, **kwargs: str | int) -> None:
         if event == LOWERING_EVENT:
-            lowered.append(duration_s)
+            lowered.append(duration_secs)
 
     jax.monitoring.register_event_duration_secs_listener(listener)
     try:

@@ -37,6 +37,14 @@ def batch_sharding(device_mesh: Mesh | None = None) -> NamedSharding:
     return NamedSharding(device_mesh or mesh(), PartitionSpec(AXIS))
 
 
+def replicate(tree, device_mesh: Mesh | None = None):
+    """``tree`` placed whole on every device of the mesh: what a jitted function of a sharded
+    batch returns for unbatched values (PRNG keys, network parameters), so passing them in
+    placed so keeps its next call from compiling again."""
+    whole = NamedSharding(device_mesh or mesh(), PartitionSpec())
+    return jax.tree.map(lambda x: jax.device_put(x, whole), tree)
+
+
 def shard(tree, device_mesh: Mesh | None = None):
     """``tree`` (arrays with a leading batch axis) placed on the mesh, split along that axis.
 
@@ -52,4 +60,10 @@ def shard(tree, device_mesh: Mesh | None = None):
     if size % devices:
         raise ValueError(f"a batch of {size} envs does not split evenly over {devices} devices")
     sharding = batch_sharding(device_mesh)
-    return jax.tree.map(lambda x: jax.device_put(x, sharding) if np.ndim(x) else x, tree)
+    # An empty leaf (a model without actuator state: act is (envs, 0)) has nothing to split; it
+    # goes whole to every device, where a jitted step places its output too: split, it would make
+    # the second call of a chunk differ in types from the first, and compile again.
+    whole = NamedSharding(device_mesh, PartitionSpec())
+    return jax.tree.map(
+        lambda x: jax.device_put(x, sharding if np.size(x) else whole) if np.ndim(x) else x, tree
+    )

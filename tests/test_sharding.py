@@ -22,6 +22,11 @@ for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(spread), strict=True):
     if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
         a, b = jax.random.key_data(a), jax.random.key_data(b)
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+# The sharded bench: its timed chunks must not compile again (the carry comes back placed as
+# it went in; throughput.time_runners raises otherwise).
+from mjxcontrol.benchmarks import throughput
+result = throughput.measure(env, 128, 4, chunk=2, progress=False, shard=True)
+assert result.devices == 8 and result.env_steps_per_s > 0 and result.raw_steps_per_s > 0
 try:
     sharding.shard(jax.tree.map(lambda x: x[:12], state))
 except ValueError as e:
