@@ -41,6 +41,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.msgpack")
     p.add_argument("--eval-every", type=positive_int, help="env steps between evaluations")
     p.add_argument("--no-video", action="store_true", help="skip video.mp4")
+    p.add_argument("--shard", action="store_true", help="spread the envs over every local device")
     p.set_defaults(func=run_train)
 
     p = subparsers.add_parser(
@@ -71,6 +72,7 @@ def run_train(args: argparse.Namespace) -> int:
         resume=args.resume,
         eval_every=args.eval_every,
         video=not args.no_video,
+        shard=args.shard,
     )
     best = max(r["eval_return"] for r in result.rows)
     print(

@@ -16,6 +16,7 @@ part of the batch (``jax.make_array_from_process_local_data``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,12 +38,34 @@ def batch_sharding(device_mesh: Mesh | None = None) -> NamedSharding:
     return NamedSharding(device_mesh or mesh(), PartitionSpec(AXIS))
 
 
+def whole_sharding(device_mesh: Mesh | None = None) -> NamedSharding:
+    """Every axis whole, on every device of the mesh (a replicated value)."""
+    return NamedSharding(device_mesh or mesh(), PartitionSpec())
+
+
 def replicate(tree, device_mesh: Mesh | None = None):
     """``tree`` placed whole on every device of the mesh: what a jitted function of a sharded
     batch returns for unbatched values (PRNG keys, network parameters), so passing them in
     placed so keeps its next call from compiling again."""
-    whole = NamedSharding(device_mesh or mesh(), PartitionSpec())
+    whole = whole_sharding(device_mesh)
     return jax.tree.map(lambda x: jax.device_put(x, whole), tree)
+
+
+def train_shardings(template, device_mesh: Mesh | None = None):
+    """Where a sharded training run keeps its state, for a template of it (``jax.eval_shape``
+    of a PPO or SAC train state): its ``env_state``, the env batch, split over the mesh like
+    :func:`shard` splits it; every other leaf (network parameters, optimiser and replay state,
+    keys, counters) whole on every device, where XLA keeps what the envs' devices all read."""
+    split, whole = batch_sharding(device_mesh), whole_sharding(device_mesh)
+    env_state = jax.tree.map(lambda x: split if math.prod(x.shape) else whole, template.env_state)
+    return jax.tree.map(lambda _: whole, template).replace(env_state=env_state)
+
+
+def check_divisible(num_envs: int, device_mesh: Mesh | None = None) -> None:
+    """Raises ValueError unless ``num_envs`` splits evenly over the mesh's devices."""
+    devices = (device_mesh or mesh()).devices.size
+    if num_envs % devices:
+        raise ValueError(f"a batch of {num_envs} envs does not split evenly over {devices} devices")
 
 
 def shard(tree, device_mesh: Mesh | None = None):
@@ -52,18 +75,15 @@ def shard(tree, device_mesh: Mesh | None = None):
       ValueError: if the batch size is not a multiple of the number of devices.
     """
     device_mesh = device_mesh or mesh()
-    devices = device_mesh.devices.size
     sizes = {np.shape(x)[0] for x in jax.tree.leaves(tree) if np.ndim(x)}
     if len(sizes) != 1:
         raise ValueError(f"every leaf needs the same leading batch axis, got sizes {sorted(sizes)}")
-    (size,) = sizes
-    if size % devices:
-        raise ValueError(f"a batch of {size} envs does not split evenly over {devices} devices")
+    check_divisible(sizes.pop(), device_mesh)
     sharding = batch_sharding(device_mesh)
     # An empty leaf (a model without actuator state: act is (envs, 0)) has nothing to split; it
     # goes whole to every device, where a jitted step places its output too: split, it would make
     # the second call of a chunk differ in types from the first, and compile again.
-    whole = NamedSharding(device_mesh, PartitionSpec())
+    whole = whole_sharding(device_mesh)
     return jax.tree.map(
         lambda x: jax.device_put(x, sharding if np.size(x) else whole) if np.ndim(x) else x, tree
     )

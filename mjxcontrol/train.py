@@ -12,9 +12,7 @@ Outputs in ``out`` (default ``runs/<domain>-<task>-<algo>-<seed>``): ``log.json`
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import math
 import os
 import time
@@ -24,7 +22,7 @@ import jax
 import jax.numpy as jnp
 from tqdm.auto import tqdm
 
-from mjxcontrol import compilation_cache, registry
+from mjxcontrol import compilation_cache, registry, sharding
 from mjxcontrol.agents import configs, enable_compilation_cache, ppo, sac
 from mjxcontrol.agents.networks import TanhGaussianPolicy
 from mjxcontrol.agents.normalization import flatten_obs
@@ -37,6 +35,7 @@ from mjxcontrol.agents.policy import (
 )
 from mjxcontrol.checkpoint import CheckpointError, load_pytree, read_metadata, save_pytree
 from mjxcontrol.env import Env
+from mjxcontrol.train_log import plot_curve, read_log, write_log
 
 ALGORITHMS = {"sac": sac, "ppo": ppo}  # modules: init_state, make_iteration, steps_per_iteration
 CHECKPOINT, POLICY, VIDEO = "checkpoint.msgpack", "policy.msgpack", "video.mp4"
@@ -164,6 +163,7 @@ def train(
     eval_every: int | None = None,
     video: bool = True,
     progress: bool = True,
+    shard: bool = False,
     **overrides: Any,
 ) -> TrainResult:
     """Trains ``algo`` on ``task_id`` and writes the outputs listed in the module docstring.
@@ -178,6 +178,8 @@ def train(
       resume: continue from ``out/checkpoint.msgpack`` (its config; ``steps`` may be raised).
       video: render ``video.mp4`` of the final policy.
       progress: show a tqdm progress bar.
+      shard: split the env batch over every local device (``num_envs`` must divide evenly);
+        network updates then run as XLA partitions them.
 
     Raises:
       ValueError: unknown algorithm or config field, non-positive counts, nothing to resume.
@@ -205,7 +207,9 @@ def train(
     env = registry.load(task_id, num_envs=max(config.num_envs, config.eval_episodes))  # warp
     per_iteration, per_chunk, chunks = schedule(config, algo)
     t = time.perf_counter()
-    state, chunk, evaluate, program_s = compile_programs(env, algo, config, per_chunk, seed, state)
+    state, chunk, evaluate, program_s = compile_programs(
+        env, algo, config, per_chunk, seed, state, shard
+    )
     compile_s = time.perf_counter() - t
     module = ALGORITHMS[algo]
     rows = [r for r in rows if r["env_steps"] <= int(state.iteration) * per_iteration]
@@ -276,31 +280,47 @@ def train(
 
 
 def compile_programs(
-    env: Env, algo: str, config: configs.Config, per_chunk: int, seed: int, state=None
+    env: Env,
+    algo: str,
+    config: configs.Config,
+    per_chunk: int,
+    seed: int,
+    state=None,
+    shard: bool = False,
 ):
     """``(state, chunk, evaluate, seconds)``: compiled concurrently; a fresh state if none given.
 
     XLA compiles one program on one core; the chunk, the evaluation and the initial state are
     three independent programs, so compiling them in threads overlaps them on a multi-core CPU.
-    ``seconds`` maps each program to its own (overlapping) trace + compile time.
+    ``seconds`` maps each program to its own (overlapping) trace + compile time. ``shard``:
+    the env batch split over every local device (:func:`mjxcontrol.sharding.train_shardings`).
     """
     module = ALGORITHMS[algo]
     template = state_template(env, algo, config)
     network = policy_network(config, env.action_size)
+    on_chunk: dict[str, Any] = {}  # jax.jit's placement arguments, when sharded
+    on_eval: dict[str, Any] = {}
+    on_init: dict[str, Any] = {}
+    split = None
+    if shard:
+        sharding.check_divisible(config.num_envs)
+        split, whole = sharding.train_shardings(template), sharding.whole_sharding()
+        on_chunk = {"in_shardings": (split,), "out_shardings": (split, whole)}
+        on_eval, on_init = {"in_shardings": whole}, {"out_shardings": split}
 
     def compile_chunk():
-        chunk = jax.jit(make_chunk(env, algo, config, per_chunk), donate_argnums=0)
+        chunk = jax.jit(make_chunk(env, algo, config, per_chunk), donate_argnums=0, **on_chunk)
         return chunk.lower(template).compile(OPTIMIZED)
 
     def compile_evaluate():
-        evaluate = jax.jit(make_evaluate(env, network, config.eval_episodes))
+        evaluate = jax.jit(make_evaluate(env, network, config.eval_episodes), **on_eval)
         params = module.policy_params(template)
         return evaluate.lower(params, jax.random.key(0)).compile(OPTIMIZED)
 
     def initial_state():
         if state is not None:
-            return state
-        init = jax.jit(lambda k: module.init_state(env, config, k))
+            return state if split is None else jax.device_put(state, split)
+        init = jax.jit(lambda k: module.init_state(env, config, k), **on_init)
         return jax.block_until_ready(init(jax.random.key(seed)))
 
     done, seconds = compilation_cache.concurrently(
@@ -337,57 +357,3 @@ def render_video(env: Env, policy_fn, out: str, seed: int) -> str | os.PathLike 
     except Exception as e:  # noqa: BLE001 -- a failed video must not lose a finished run
         print(f"video skipped: rendering failed: {type(e).__name__}: {e}")
         return None
-
-
-# ------------------------------------------------------------------ outputs
-LOG_JSON, LOG_CSV, CURVE = "log.json", "log.csv", "curve.png"
-FIRST_COLUMNS = ("env_steps", "wall_s", "eval_return", "steps_per_s", "cpu_s")
-
-
-def write_log(out: str, rows: list[dict[str, Any]], header: dict[str, Any]) -> None:
-    """Writes ``log.json`` (``header`` + ``rows``) and ``log.csv`` (one row per evaluation)."""
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, LOG_JSON), "w") as f:
-        json.dump({**header, "rows": rows}, f, indent=1)
-    columns = list(FIRST_COLUMNS) + sorted({k for r in rows for k in r} - set(FIRST_COLUMNS))
-    with open(os.path.join(out, LOG_CSV), "w", newline="") as f:
-        writer = csv.DictWriter(f, columns, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def read_log(out: str) -> list[dict[str, Any]]:
-    """The rows of ``out/log.json`` (empty when there is none)."""
-    path = os.path.join(out, LOG_JSON)
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return list(json.load(f)["rows"])
-
-
-def plot_curve(out: str, rows: list[dict[str, Any]], title: str) -> str:
-    """``curve.png``: eval return against env steps and against wall-clock seconds.
-
-    The wall-clock axis starts at 0, so the gap before the first point is the compile time.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import EngFormatter
-
-    ret = [r["eval_return"] for r in rows]
-    fig = Figure(figsize=(10, 4), tight_layout=True)
-    FigureCanvasAgg(fig)
-    by_steps, by_wall = fig.subplots(1, 2, sharey=True)
-    by_steps.plot([r["env_steps"] for r in rows], ret, marker="o", markersize=3)
-    by_steps.xaxis.set_major_formatter(EngFormatter())
-    by_steps.set_xlabel("env steps")
-    by_steps.set_ylabel("eval return (deterministic policy)")
-    by_wall.plot([r["wall_s"] / 60 for r in rows], ret, marker="o", markersize=3)
-    by_wall.set_xlim(left=0)
-    by_wall.set_xlabel("wall-clock minutes (compilation included)")
-    for ax in (by_steps, by_wall):
-        ax.grid(alpha=0.3)
-    fig.suptitle(title)
-    path = os.path.join(out, CURVE)
-    fig.savefig(path, dpi=100)
-    return path

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mjxcontrol import cli_train, train
+from mjxcontrol import cli_train, sharding, train
 from mjxcontrol.agents import configs, enable_compilation_cache, ppo
 from mjxcontrol.checkpoint import load_pytree
 
@@ -122,6 +122,14 @@ def test_bad_inputs_are_value_errors(tmp_path):
         train.train(TASK, algo="dqn", out=str(tmp_path), video=False, progress=False)
     with pytest.raises(SystemExit):
         parse(["train", TASK, "--steps", "0"])
+    # A batch that cannot split over the devices (here: 8 envs on 3 devices) is refused up front.
+    with pytest.raises(ValueError, match="does not split evenly over 3 devices"):
+        sharding.check_divisible(8, sharding.mesh(jax.devices()[:1] * 3))
+
+
+def test_train_shard_flag():
+    # The sharded run itself is tested on 8 devices in tests/test_sharding.py.
+    assert parse(["train", TASK, "--shard"]).shard and not parse(["train", TASK]).shard
 
 
 @pytest.fixture(scope="module")
