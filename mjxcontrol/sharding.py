@@ -56,9 +56,19 @@ def train_shardings(template, device_mesh: Mesh | None = None):
     of a PPO or SAC train state): its ``env_state``, the env batch, split over the mesh like
     :func:`shard` splits it; every other leaf (network parameters, optimiser and replay state,
     keys, counters) whole on every device, where XLA keeps what the envs' devices all read."""
-    split, whole = batch_sharding(device_mesh), whole_sharding(device_mesh)
-    env_state = jax.tree.map(lambda x: split if math.prod(x.shape) else whole, template.env_state)
+    env_state = jax.tree.map(lambda x: _batched_leaf(x, device_mesh), template.env_state)
+    whole = whole_sharding(device_mesh)
     return jax.tree.map(lambda _: whole, template).replace(env_state=env_state)
+
+
+def _batched_leaf(x, device_mesh: Mesh | None) -> NamedSharding:
+    """Where a leaf with the env axis goes: split along it, unless it is empty (a model without
+    actuator state: ``act`` is ``(envs, 0)``), which has nothing to split and goes whole to every
+    device, where a jitted function places its output too; split, it would make a chunk's second
+    call differ in placement from its first and compile again."""
+    if math.prod(x.shape):
+        return batch_sharding(device_mesh)
+    return whole_sharding(device_mesh)
 
 
 def check_divisible(num_envs: int, device_mesh: Mesh | None = None) -> None:
@@ -79,11 +89,6 @@ def shard(tree, device_mesh: Mesh | None = None):
     if len(sizes) != 1:
         raise ValueError(f"every leaf needs the same leading batch axis, got sizes {sorted(sizes)}")
     check_divisible(sizes.pop(), device_mesh)
-    sharding = batch_sharding(device_mesh)
-    # An empty leaf (a model without actuator state: act is (envs, 0)) has nothing to split; it
-    # goes whole to every device, where a jitted step places its output too: split, it would make
-    # the second call of a chunk differ in types from the first, and compile again.
-    whole = whole_sharding(device_mesh)
     return jax.tree.map(
-        lambda x: jax.device_put(x, sharding if np.size(x) else whole) if np.ndim(x) else x, tree
+        lambda x: jax.device_put(x, _batched_leaf(x, device_mesh)) if np.ndim(x) else x, tree
     )
