@@ -95,8 +95,9 @@ def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
 
     ``run`` compiles while ``reset`` compiles and runs, as the trainer's programs do
     (:func:`mjxcontrol.compilation_cache.concurrently`): env and anchors are timed alike.
-    ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`);
-    ``run`` then compiles at its first call: JAX places a sharded batch's empty leaves its own way.
+    ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`) and
+    its key whole on each (:func:`mjxcontrol.sharding.replicate`, where ``run`` returns it);
+    ``run`` then compiles at its first call, for the placement the batch was given.
     """
     t0 = time.perf_counter()
 
