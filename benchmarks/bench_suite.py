@@ -5,6 +5,9 @@ timed chunk by chunk, interleaved (:func:`throughput.time_runners`), so that its
 the machine's state:
 
 * ``mjxcontrol``: the env, once per physics profile asked for (``exact``, ``fast``);
+* ``mjxcontrol_fused`` (``fuse_reset``): the same with :class:`mjxcontrol.AutoReset`'s
+  ``fuse_reset`` (step and resets in one physics loop): its compile and speed beside the plain
+  env's;
 * ``raw_mjx`` (anchor ``raw``): ``n_substeps`` raw ``mjx.step`` calls per control step on the same
   model, once per profile: what the env layer costs;
 * ``playground`` (anchor ``playground``): MuJoCo Playground's port of the task on the same impl,
@@ -29,8 +32,11 @@ import jax
 from mjxcontrol import profiles, registry
 from mjxcontrol.benchmarks import playground_anchor, throughput
 from mjxcontrol.physics import UnsupportedFeatureError
+from mjxcontrol.wrappers import AutoReset
 
 ANCHORS = ("raw", "playground")
+# Runners of our env: the plain AutoReset, and with fuse_reset.
+ENV_RUNNERS = ("mjxcontrol", "mjxcontrol_fused")
 
 
 def _row(case: dict, runner: str, physics: str | None, **fields: Any) -> dict[str, Any]:
@@ -47,6 +53,7 @@ def _measure_case(
     anchors: Sequence[str],
     shard: bool,
     progress: bool,
+    fuse_reset: bool = False,
 ) -> list[dict[str, Any]]:
     """Every runner of one case, timed side by side; returns their rows."""
     envs = {p: registry.load(task, impl=impl, physics=p, num_envs=num_envs) for p in physics}
@@ -61,6 +68,11 @@ def _measure_case(
         }
         runners["mjxcontrol", p] = throughput.env_runner(env, num_envs, chunk, shard=shard)
         meta["mjxcontrol", p] = settings
+        if fuse_reset:
+            runners["mjxcontrol_fused", p] = throughput.env_runner(
+                env, num_envs, chunk, shard=shard, fuse_reset=True
+            )
+            meta["mjxcontrol_fused", p] = settings
         if "raw" in anchors:
             runners["raw_mjx", p] = throughput.raw_runner(env, num_envs, chunk, shard=shard)
             meta["raw_mjx", p] = settings
@@ -101,7 +113,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     timed = [r for r in rows if "env_steps_per_s" in r]
     out = []
     for r in timed:
-        if r["runner"] != "mjxcontrol":
+        if r["runner"] not in ENV_RUNNERS:
             continue
         same_case = [
             a
@@ -110,6 +122,8 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ]
         ratio = {"task": r["task"], "impl": r["impl"], "num_envs": r["num_envs"]}
         ratio["physics"] = r["physics"]
+        if r["runner"] != "mjxcontrol":  # reports before fuse_reset have one env runner
+            ratio["runner"] = r["runner"]
         for a in same_case:
             if a["runner"] == "playground" or (
                 a["runner"] == "raw_mjx" and a["physics"] == r["physics"]
@@ -130,12 +144,13 @@ def run(
     anchors: Sequence[str] = ("raw",),
     shard: bool = False,
     progress: bool = True,
+    fuse_reset: bool = False,
 ) -> dict[str, Any]:
     """Measures every case; returns the report (see the module docstring).
 
     ``impls`` may hold ``None``: each task's own default impl. Every (task, impl, profile) is
-    loaded before anything compiles, so an impl that cannot run a task, an unknown task or an
-    unknown anchor fails at once with one clear error.
+    loaded before anything compiles, so an impl that cannot run a task (or ``fuse_reset``), an
+    unknown task or an unknown anchor fails at once with one clear error.
     """
     unknown = sorted(set(anchors) - set(ANCHORS))
     if unknown:
@@ -144,13 +159,16 @@ def run(
         profiles.check_profile(p)
     for task, impl, p in itertools.product(tasks, impls, physics):
         try:
-            registry.load(task, impl=impl, physics=p, num_envs=max(batch_sizes))
+            env = registry.load(task, impl=impl, physics=p, num_envs=max(batch_sizes))
+            AutoReset(env, fuse_reset)  # fuse_reset's impl check
         except (ValueError, UnsupportedFeatureError) as e:
             raise type(e)(f"{task}: {e}") from None
     chunk = min(chunk, steps)
     rows = []
     for task, impl, num_envs in itertools.product(tasks, impls, batch_sizes):
-        rows += _measure_case(task, impl, num_envs, physics, steps, chunk, anchors, shard, progress)
+        rows += _measure_case(
+            task, impl, num_envs, physics, steps, chunk, anchors, shard, progress, fuse_reset
+        )
     return {
         "device": str(jax.devices()[0]),
         "devices": jax.local_device_count() if shard else 1,
@@ -164,10 +182,22 @@ def run(
             "chunk": chunk,
             "anchors": list(anchors),
             "shard": shard,
+            "fuse_reset": fuse_reset,
         },
         "results": rows,
         "ratios": ratios(rows),
     }
+
+
+def row_key(row: dict[str, Any]) -> tuple:
+    """``(runner, task, impl, num_envs, physics)``: a result row's (or ratio row's) identity."""
+    runner = row.get("runner", "mjxcontrol")  # ratio rows name only runners other than this
+    return runner, row["task"], row["impl"], row["num_envs"], row["physics"]
+
+
+def vs_playground(report: dict[str, Any]) -> dict[tuple, float | None]:
+    """:func:`row_key` of each env runner's row -> its env-steps/s over Playground's."""
+    return {row_key(r): r.get("vs_playground") for r in report.get("ratios", [])}
 
 
 def to_first_step_s(row: dict[str, Any], chunk: int) -> float:
@@ -185,13 +215,9 @@ def table(report: dict[str, Any]) -> str:
         "| x Playground |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    vs_pg = {
-        (r["task"], r["impl"], r["num_envs"], r["physics"]): r.get("vs_playground")
-        for r in report["ratios"]
-    }
+    vs_pg = vs_playground(report)
     for r in report["results"]:
-        key = (r["task"], r["impl"], r["num_envs"], r["physics"])
-        ratio = vs_pg.get(key) if r["runner"] == "mjxcontrol" else None
+        ratio = vs_pg.get(row_key(r))
         cells = [r["task"], r["impl"], str(r["num_envs"]), r["runner"], r["physics"] or "-"]
         if "skipped" in r:
             cells += ["-", f"skipped: {r['skipped']}", "-"]
@@ -218,7 +244,7 @@ def plot(report: dict[str, Any], path: str) -> None:
     fig, axes = plt.subplots(
         1, max(len(tasks), 1), figsize=(4.5 * max(len(tasks), 1), 4), squeeze=False
     )
-    styles = {"mjxcontrol": "-", "raw_mjx": ":", "playground": "--"}
+    styles = {"mjxcontrol": "-", "mjxcontrol_fused": "-.", "raw_mjx": ":", "playground": "--"}
     for ax, task in zip(axes[0], tasks, strict=False):
         series: dict[tuple, list[tuple[int, float]]] = {}
         for r in timed:

@@ -23,7 +23,7 @@ import mujoco
 import mjxcontrol
 from mjxcontrol import profiles, registry
 from mjxcontrol._mjx import mjx
-from mjxcontrol.benchmarks.bench_suite import to_first_step_s
+from mjxcontrol.benchmarks.bench_suite import row_key, to_first_step_s, vs_playground
 from mjxcontrol.benchmarks.solver_sweep import CAP_KEYS, is_exact, json_options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,17 +221,11 @@ def playground_section(cold: dict, warm: dict | None = None) -> str:
         f"mjxcontrol bench {' '.join(args['tasks'])} --num-envs "
         f"{','.join(map(str, args['batch_sizes']))} --physics {','.join(args['physics'])} "
         f"--anchors {','.join(args['anchors'])} --steps {args['steps']} --chunk {args['chunk']}"
+        + (" --fuse-reset" if args.get("fuse_reset") else "")
     )
     versions = cold["versions"]
-    key = ("task", "impl", "num_envs", "runner", "physics")
-    warm_rows = {tuple(r[k] for k in key): r for r in (warm or {}).get("results", [])}
-    vs_pg, vs_pg2 = (
-        {
-            (r["task"], r["impl"], r["num_envs"], r["physics"]): r.get("vs_playground")
-            for r in report.get("ratios", [])
-        }
-        for report in (cold, warm or {})
-    )
+    warm_rows = {row_key(r): r for r in (warm or {}).get("results", [])}
+    vs_pg, vs_pg2 = vs_playground(cold), vs_playground(warm or {})
     lines = [
         "## Against MuJoCo Playground",
         "",
@@ -253,11 +247,11 @@ def playground_section(cold: dict, warm: dict | None = None) -> str:
         if "skipped" in r:
             continue
         runner = r["runner"] if r["physics"] is None else f"{r['runner']} {r['physics']}"
-        ratio = vs_pg.get((r["task"], r["impl"], r["num_envs"], r["physics"]))
-        second = warm_rows.get(tuple(r[k] for k in key))
+        ratio = vs_pg.get(row_key(r))
+        second = warm_rows.get(row_key(r))
         again = ["-", "-", "-"]
         if second is not None and "env_steps_per_s" in second:
-            ratio2 = vs_pg2.get((r["task"], r["impl"], r["num_envs"], r["physics"]))
+            ratio2 = vs_pg2.get(row_key(r))
             again = [
                 f"{to_first_step_s(second, chunk):.1f}",
                 f"{second['env_steps_per_s']:,.0f}",

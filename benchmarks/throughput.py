@@ -75,8 +75,16 @@ class Runner:
         self.seconds += time.perf_counter() - t0
 
 
-def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool = False) -> Runner:
-    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions."""
+def env_runner(
+    env: Env,
+    num_envs: int,
+    chunk: int,
+    seed: int = 0,
+    shard: bool = False,
+    fuse_reset: bool = False,
+) -> Runner:
+    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions
+    (``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option)."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
     reset = jax.vmap(env.reset)
@@ -84,7 +92,9 @@ def env_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
     def run(carry):
         state, key = carry
         key, sub = jax.random.split(key)
-        state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
+        state, _ = rollout(
+            env, state, sub, chunk, policy=policy, record=False, fuse_reset=fuse_reset
+        )
         return state, key
 
     return concurrent_runner(reset, keys, run, jax.random.key(seed + 1), shard)

@@ -75,6 +75,7 @@ def _bench(args) -> int:
         anchors=anchors,
         shard=args.shard,
         progress=not args.json,
+        fuse_reset=args.fuse_reset,
     )
     report["compilation_cache"] = cache
     if args.out:
@@ -189,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-raw", action="store_true", help="skip the raw mjx.step anchor")
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
+    p.add_argument(
+        "--fuse-reset",
+        action="store_true",
+        help="also time the env with AutoReset(fuse_reset=True) (impl jax): mjxcontrol_fused",
+    )
     p.add_argument("--out", help="write bench.json and bench.png (env-steps/s vs batch) here")
     p.add_argument("--json", action="store_true", help="print the JSON report")
     add_cache_arguments(p)

@@ -42,6 +42,11 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--eval-every", type=positive_int, help="env steps between evaluations")
     p.add_argument("--no-video", action="store_true", help="skip video.mp4")
     p.add_argument("--shard", action="store_true", help="spread the envs over every local device")
+    p.add_argument(
+        "--fuse-reset",
+        action="store_true",
+        help="step and reset envs in one physics loop: less to compile, a little slower",
+    )
     p.set_defaults(func=run_train)
 
     p = subparsers.add_parser(
@@ -73,6 +78,7 @@ def run_train(args: argparse.Namespace) -> int:
         eval_every=args.eval_every,
         video=not args.no_video,
         shard=args.shard,
+        fuse_reset=args.fuse_reset,
     )
     best = max(r["eval_return"] for r in result.rows)
     print(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -20,6 +21,16 @@ from mjxcontrol.task import Task
 from mjxcontrol.types import ArraySpec, BoundedArraySpec, State
 
 FLOAT = jnp.float32
+
+
+class ResetBegin(NamedTuple):
+    """:meth:`Env.reset_begin`'s result: the new episode's env ``key`` and its ``reset_key``
+    (for the task's ``initialize``), the user's ``params`` and the ``episode_params`` drawn."""
+
+    key: jax.Array
+    reset_key: jax.Array
+    params: dict
+    episode_params: dict
 
 
 class Env:
@@ -121,25 +132,43 @@ class Env:
           and flagged in ``metrics["physics_error"]``; the first step then ends the episode.
         """
         start = self.reset_start(key, params)
-        model = self.model(start.params, start.episode_params)
-        if self.task.initialize_steps:
-            return self.reset_finish(start, self.physics.finish_forward(model, start.data))
-        return self.reset_finish(start, self.physics.forward(model, start.data))
+        return self.reset_finish(start, self.reset_physics(start))
 
     def reset_start(self, key: jax.Array, params: Mapping[str, jax.Array] | None = None) -> State:
-        """:meth:`reset` up to the physics: a State whose ``data`` still needs ``forward``.
+        """:meth:`reset` up to the physics: a State whose ``data`` still needs
+        :meth:`reset_physics`.
 
-        ``reset = reset_finish(start, physics.forward(model, start.data))``: the split lets tests
-        compile the physics once for all tasks that share a model (mjxcontrol.testing.compiled).
+        ``reset = reset_finish(start, reset_physics(start))`` and ``reset_start =
+        reset_initialize(reset_begin(key, params), data at qpos0)``: the split lets tests compile
+        the physics once for all tasks that share a model (mjxcontrol.testing.compiled), and
+        :class:`mjxcontrol.AutoReset` run a reset's physics and a step's in one loop. A task that
+        settles (``Task.settle_steps``) gets ``data`` with the position/velocity stage computed
+        at ``qpos0``, as dm_control's reset has it.
         """
         self._check_unbatched(key=key)
+        begun = self.reset_begin(key, params)
+        data = self.physics.make_data()
+        if self.task.settle_steps:
+            model = self.model(begun.params, begun.episode_params)
+            data = self.physics.position_velocity(model, data)
+        return self.reset_initialize(begun, data)
+
+    def reset_begin(
+        self, key: jax.Array, params: Mapping[str, jax.Array] | None = None
+    ) -> ResetBegin:
+        """The first, physics-free part of :meth:`reset_start`: keys and the episode's
+        parameters."""
         params = dict(params) if params is not None else self.default_params()
         key, params_key, reset_key = jax.random.split(key, 3)
         episode_params = self.task.episode_params(self.physics, params, params_key)
+        return ResetBegin(key, reset_key, params, episode_params)
+
+    def reset_initialize(self, begun: ResetBegin, data: mjx.Data) -> State:
+        """The rest of :meth:`reset_start`: the task's ``initialize`` from ``data`` (at
+        ``qpos0``)."""
+        key, reset_key, params, episode_params = begun
         model = self.model(params, episode_params)
-        data, task_state = self.task.initialize(
-            self.physics, model, self.physics.make_data(), reset_key
-        )
+        data, task_state = self.task.initialize(self.physics, model, data, reset_key)
         episode_params = self._with_state_params(params, episode_params, task_state)
         zero = jnp.zeros((), FLOAT)
         return State(
@@ -158,8 +187,16 @@ class Env:
             final_obs=OrderedDict(),
         )
 
+    def reset_physics(self, start: State) -> mjx.Data:
+        """The physics of :meth:`reset`: the task's ``settle_steps`` zero-control physics steps,
+        then the forward pass (:meth:`Physics.settle_forward`)."""
+        model = self.state_model(start)
+        return self.physics.settle_forward(model, start.data, self.task.settle_steps)
+
     def reset_finish(self, start: State, data: mjx.Data) -> State:
-        """:meth:`reset` after the physics: observation and metrics of the forwarded ``data``."""
+        """:meth:`reset` after the physics: observation and metrics of the forwarded ``data``,
+        whose clock is set to 0 (after a settle, as dm_control does)."""
+        data = data.replace(time=jnp.zeros_like(data.time))
         obs = self._observe(data, start.task_state)
         _, terms = self.task.reward(self.physics, data, start.task_state)
         finite = _all_finite(obs) & _all_finite((data.qpos, data.qvel, data.act))

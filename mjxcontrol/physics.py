@@ -166,14 +166,62 @@ class Physics:
         with mjx_patches():
             return _position_velocity_stage(model, data)
 
-    def finish_forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
-        """:meth:`forward` for ``data`` whose position/velocity stage is current (true after
-        :meth:`control_step`): only its dynamics stage runs, with the same result. (It reads
-        nothing that :meth:`forward`'s own position/velocity stage would change.)"""
+    def advance_stages(self) -> tuple[int, int]:
+        """``(first, count)`` for :meth:`run_stages` that run one control step."""
+        return 1, 3 * self.n_substeps
+
+    def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
+        """MJX's physics stages in turn: stage ``(first + k) % 3`` for ``k < count``, where 0 is
+        the position/velocity stage, 1 the dynamics stage (actuation, acceleration, constraint
+        solve) and 2 the integrator. :meth:`forward` is ``(0, 2)``, a physics step in dm_control's
+        order (:meth:`control_step`) ``(1, 3)``.
+
+        One loop holds each stage once, so programs that run the physics for different purposes
+        (a reset and a control step, as in :meth:`forward_or_advance` and
+        :class:`mjxcontrol.AutoReset`) compile the pipeline (collision detection, constraints,
+        solver: most of a task's compile time on a CPU) once. ``first`` and ``count`` may be traced
+        int scalars; under ``vmap`` keep them unbatched, or every env runs every stage.
+        ``impl="jax"`` only (MJX-Warp has no separate stages)."""
+        return jax.lax.fori_loop(0, count, lambda k, d: self.stage(model, d, (first + k) % 3), data)
+
+    def stage(self, model: mjx.Model, data: mjx.Data, index) -> mjx.Data:
+        """Physics stage ``index`` (a traced int scalar is fine) of :meth:`run_stages`.
+
+        Raises:
+          ValueError: under ``impl="warp"`` (MJX-Warp has no separate stages).
+        """
         if self.impl == "warp":
-            return self.forward(model, data)
+            raise ValueError("physics stages need impl='jax': MJX-Warp has no separate stages")
         with mjx_patches():
-            return _dynamics_stage(model, data)
+            stages = [_position_velocity_stage, _dynamics_stage, _integration_stage]
+            return jax.lax.switch(index, [functools.partial(f, model) for f in stages], data)
+
+    def settle_forward(self, model: mjx.Model, data: mjx.Data, settle_steps: int = 0) -> mjx.Data:
+        """A reset's physics: ``settle_steps`` zero-control physics steps from ``data`` whose
+        position/velocity stage is current, then the forward pass's dynamics stage (as
+        :meth:`substep` without integration: the position/velocity stage it ends with is
+        current already); with no settle, :meth:`forward`."""
+        if not settle_steps:
+            return self.forward(model, data)
+        if self.impl == "warp":  # whole steps, the last forward pass's sensors
+            with mjx_patches():
+                return warp_impl.steps(self.mj_model, model, data, settle_steps, keep_acc=False)
+        body = lambda k, d: self.substep(model, d, k < settle_steps)  # noqa: E731
+        return jax.lax.fori_loop(0, settle_steps + 1, body, data)
+
+    def substep(self, model: mjx.Model, data: mjx.Data, integrate=True) -> mjx.Data:
+        """One physics step in dm_control's order (dynamics stage, integration,
+        position/velocity stage); with ``integrate`` false (a traced bool scalar is fine) the
+        state does not move, so the position/velocity stage recomputes what it had and the
+        dynamics stage's results are those of :meth:`forward`. ``impl="jax"`` only."""
+        with mjx_patches():
+            d = _dynamics_stage(model, data)
+            if integrate is True:
+                d = _integration_stage(model, d)
+            else:
+                moved = _integration_stage(model, d)
+                d = jax.tree.map(lambda new, old: jnp.where(integrate, new, old), moved, d)
+            return _position_velocity_stage(model, d)
 
     def control_step(
         self, model: mjx.Model, data: mjx.Data, n_substeps: int | None = None
@@ -188,8 +236,7 @@ class Physics:
         with mjx_patches():  # no LAPACK kernel, no dense cone matrix (mjxcontrol/mjx_patches.py)
             if self.impl == "warp":
                 return warp_impl.steps(self.mj_model, model, data, n)
-            substep = functools.partial(_rotated_substep, model)
-            return jax.lax.fori_loop(0, n, lambda _, d: substep(d), data)
+            return jax.lax.fori_loop(0, n, lambda _, d: self.substep(model, d), data)
 
     def advance(
         self, overrides: dict, data: mjx.Data, action: jax.Array
@@ -204,38 +251,33 @@ class Physics:
         return self.control_step(model_with(self.model, overrides), data), action_ok
 
     def forward_or_advance(
-        self, overrides: dict, data: mjx.Data, action: jax.Array, advance: jax.Array
+        self,
+        overrides: dict,
+        data: mjx.Data,
+        action: jax.Array,
+        advance: jax.Array,
+        settle_steps: jax.Array | int = 0,
     ) -> tuple[mjx.Data, jax.Array]:
-        """:meth:`forward` (``advance`` false; ``action`` is ignored) or :meth:`advance` (true),
-        as one program that holds each physics stage once.
+        """:meth:`settle_forward` (``advance`` false; ``action`` is ignored) or :meth:`advance`
+        (true), as one program that holds each physics stage once (:meth:`run_stages`).
 
-        Jitted separately, :meth:`forward` and :meth:`advance` each compile the whole pipeline
-        (collision detection, constraints, solver), which is most of a task's compile time on a
-        CPU. Here the stages run in a loop that picks one per iteration: forward is
-        position/velocity, then dynamics; a control step is (dynamics, integration,
-        position/velocity) per substep. Results equal the two methods' (same operations, same
-        order). ``advance`` is a traced bool scalar; under ``vmap`` keep it unbatched
-        (``in_axes=None``), or every env runs every stage.
+        Jitted separately, the two would each compile the whole pipeline. Results equal the two
+        methods' (same operations, same order). ``advance`` (bool) and ``settle_steps`` (int) may
+        be traced scalars; under ``vmap`` keep them unbatched (``in_axes=None``), or every env
+        runs every stage.
         """
         model = model_with(self.model, overrides)
         action_ok = jnp.all(jnp.isfinite(action))
         ctrl = jnp.where(advance, jnp.where(action_ok, action, 0.0), data.ctrl)
         data = data.replace(ctrl=ctrl)
-        with mjx_patches():
-            if self.impl == "warp":  # no stage functions: n steps (none for forward)
-                n = jnp.where(advance, self.n_substeps, 0)
-                return warp_impl.steps(self.mj_model, model, data, n), action_ok
-            stages = [
-                functools.partial(_position_velocity_stage, model),
-                functools.partial(_dynamics_stage, model),
-                functools.partial(_integration_stage, model),
-            ]
-
-            def body(i, d):  # forward: stages 0, 1; advance: 1, 2, 0 per substep
-                return jax.lax.switch(jnp.where(advance, (i + 1) % 3, i), stages, d)
-
-            count = jnp.where(advance, 3 * self.n_substeps, 2)
-            return jax.lax.fori_loop(0, count, body, data), action_ok
+        if self.impl == "warp":  # no stage functions: whole steps (none for forward)
+            with mjx_patches():
+                n = jnp.where(advance, self.n_substeps, settle_steps)
+                return warp_impl.steps(self.mj_model, model, data, n, advance), action_ok
+        first_a, count_a = self.advance_stages()
+        first = jnp.where(advance, first_a, jnp.where(settle_steps > 0, 1, 0))
+        count = jnp.where(advance, count_a, jnp.where(settle_steps > 0, 3 * settle_steps + 1, 2))
+        return self.run_stages(model, data, first, count), action_ok
 
     def to_mj_data(self, data: mjx.Data) -> mujoco.MjData:
         """Copies one (unbatched) MJX data back into a ``mujoco.MjData`` for rendering."""
@@ -278,11 +320,6 @@ def _integration_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     if integrator == mujoco.mjtIntegrator.mjINT_IMPLICITFAST:
         return mjx.implicit(m, d)
     raise UnsupportedFeatureError(f"integrator {integrator.name} is not supported by MJX")
-
-
-def _rotated_substep(m: mjx.Model, d: mjx.Data) -> mjx.Data:
-    """One ``mjx.step`` with its position/velocity stage moved from the start to the end."""
-    return _position_velocity_stage(m, _integration_stage(m, _dynamics_stage(m, d)))
 
 
 def compile_physics(

@@ -44,7 +44,7 @@ def uniform_policy(env: Env) -> Policy:
     return lambda obs, key: jax.random.uniform(key, lo.shape, minval=lo, maxval=hi)
 
 
-@functools.partial(jax.jit, static_argnames=("env", "num_steps", "policy", "record"))
+@functools.partial(jax.jit, static_argnames=("env", "num_steps", "policy", "record", "fuse_reset"))
 def rollout(
     env: Env,
     state: State,
@@ -52,6 +52,7 @@ def rollout(
     num_steps: int,
     policy: Policy | None = None,
     record: bool = True,
+    fuse_reset: bool = False,
 ) -> tuple[State, Trajectory | None]:
     """Runs ``num_steps`` control steps with automatic resets.
 
@@ -62,12 +63,14 @@ def rollout(
       num_steps: number of control steps.
       policy: ``(obs, key) -> action`` for one env (vmapped over a batch); default zeros.
       record: return the :class:`Trajectory` (False saves memory in benchmarks).
+      fuse_reset: :class:`AutoReset`'s ``fuse_reset`` (batches under ``impl="jax"``: less to
+        compile, a little slower).
 
     Returns:
       ``(final_state, trajectory or None)``.
     """
     policy = policy or zero_policy(env)
-    auto = AutoReset(env)
+    auto = AutoReset(env, fuse_reset)
     batched = state.step.ndim == 1
 
     def body(state, key):

@@ -40,10 +40,12 @@ class Task:
     #: A step that fills one is a physics error, so models with many contacts ask for more.
     warp_buffers: ClassVar[tuple[int, int]] = (warp_impl.CONTACTS_PER_ENV, warp_impl.NJMAX)
 
-    #: Whether ``initialize`` ends with ``physics.control_step`` (cheetah's settling), which
-    #: leaves the position/velocity stage current: the reset's forward pass then runs only its
-    #: dynamics stage (``Physics.finish_forward``; same result, one pipeline less to compile).
-    initialize_steps: ClassVar[bool] = False
+    #: Zero-control physics steps that the reset runs after ``initialize`` (cheetah settles for
+    #: 200), before the forward pass; the episode still starts at time 0. ``initialize`` then
+    #: gets ``data`` with the position/velocity stage computed at ``qpos0`` (dm_control's reset
+    #: has it; its first settle step reuses it) and must leave it as it is
+    #: (``Physics.settle_forward``).
+    settle_steps: ClassVar[int] = 0
 
     time_limit: float = float("inf")
     control_timestep: float | None = None
@@ -108,7 +110,8 @@ class Task:
 
         Returns:
           ``(data, task_state)``; ``data`` needs only qpos/qvel (and act) set: the env runs
-          ``mjx.forward`` afterwards, as dm_control's ``after_reset`` does.
+          ``settle_steps`` physics steps and ``mjx.forward`` afterwards, as dm_control's
+          ``after_reset`` does.
         """
         del physics, model, key
         return data, ()

@@ -37,15 +37,16 @@ def make_data(
     return mjx.make_data(mj_model, impl="warp", naconmax=naconmax, njmax=njmax)
 
 
-def steps(mj_model: mujoco.MjModel, model: mjx.Model, data: mjx.Data, n) -> mjx.Data:
+def steps(mj_model: mujoco.MjModel, model: mjx.Model, data: mjx.Data, n, keep_acc=True) -> mjx.Data:
     """``n`` MJX-Warp steps, then ``mjx.forward`` to bring the position and velocity quantities up
     to the final state (as :meth:`mjxcontrol.physics.Physics.control_step` promises).
     Acceleration-stage sensors keep the last step's readings (dm_control's: taken before the
-    last integration); with ``n == 0`` everything is the forward pass's."""
+    last integration) if ``keep_acc`` (a bool, traced or not); with ``n == 0`` or without
+    ``keep_acc`` (a reset's settle) everything is the forward pass's."""
     stepped = jax.lax.fori_loop(0, n, lambda _, d: mjx.step(model, d), data)
     fresh = mjx.forward(model, stepped)
     acc_stage = mj_model.sensor_needstage == int(mujoco.mjtStage.mjSTAGE_ACC)
-    keep = jnp.asarray(np.repeat(acc_stage, mj_model.sensor_dim)) & (n > 0)
+    keep = jnp.asarray(np.repeat(acc_stage, mj_model.sensor_dim)) & (n > 0) & keep_acc
     return fresh.replace(sensordata=jnp.where(keep, stepped.sensordata, fresh.sensordata))
 
 

@@ -40,7 +40,6 @@ from collections import OrderedDict
 from typing import ClassVar
 
 import jax
-import jax.numpy as jnp
 
 from mjxcontrol import rewards
 from mjxcontrol.registry import BENCHMARKING, register
@@ -65,17 +64,14 @@ class Cheetah(Task):
     """Cheetah run (dm_control ``cheetah/run``)."""
 
     time_limit: float = TIME_LIMIT
-    initialize_steps: ClassVar[bool] = True
+    settle_steps: ClassVar[int] = SETTLE_STEPS
 
     def model(self):
         return cheetah_model.spec()
 
     def initialize(self, physics, model, data, key):
-        # Kinematics at qpos0 first: dm_control's first settle step reuses them (see docstring).
-        data = physics.position_velocity(model, data)
-        data = _randomize_legs(physics, data, key)
-        data = physics.control_step(model, data, n_substeps=SETTLE_STEPS)
-        return data.replace(time=jnp.zeros_like(data.time)), ()
+        # ``data`` has qpos0's kinematics (settle_steps): the first settle step reuses them.
+        return _randomize_legs(physics, data, key), ()
 
     def observe(self, physics, data, task_state):
         return OrderedDict(

@@ -74,6 +74,7 @@ def _row(task, num_envs, runner, physics, speed):
 def test_ratios_table_and_plot_of_a_report(tmp_path):
     rows = [
         _row("cartpole/swingup", 8, "mjxcontrol", "exact", 100.0),
+        _row("cartpole/swingup", 8, "mjxcontrol_fused", "exact", 80.0),
         _row("cartpole/swingup", 8, "raw_mjx", "exact", 400.0),
         _row("cartpole/swingup", 8, "playground", None, 50.0),
         _row("cartpole/swingup", 16, "mjxcontrol", "exact", 300.0),
@@ -83,13 +84,14 @@ def test_ratios_table_and_plot_of_a_report(tmp_path):
     ]
     del rows[-1]["env_steps_per_s"]
     ratios = bench_suite.ratios(rows)
-    assert [(r["task"], r["num_envs"], r["physics"]) for r in ratios] == [
-        ("cartpole/swingup", 8, "exact"),
-        ("cartpole/swingup", 16, "exact"),
-        ("lqr/lqr_2_1", 8, "exact"),
+    assert [(r.get("runner"), r["task"], r["num_envs"], r["physics"]) for r in ratios] == [
+        (None, "cartpole/swingup", 8, "exact"),
+        ("mjxcontrol_fused", "cartpole/swingup", 8, "exact"),
+        (None, "cartpole/swingup", 16, "exact"),
+        (None, "lqr/lqr_2_1", 8, "exact"),
     ]
-    assert [r.get("vs_playground") for r in ratios] == [2.0, 3.0, None]
-    assert [r.get("vs_raw_mjx") for r in ratios] == [0.25, None, None]
+    assert [r.get("vs_playground") for r in ratios] == [2.0, 1.6, 3.0, None]
+    assert [r.get("vs_raw_mjx") for r in ratios] == [0.25, 0.2, None, None]
     arguments = {"steps": 10, "chunk": 5}
     report = {"device": "cpu:0", "arguments": arguments, "results": rows, "ratios": ratios}
     table = bench_suite.table(report).splitlines()
@@ -97,6 +99,9 @@ def test_ratios_table_and_plot_of_a_report(tmp_path):
     # 1 s to the end of the first 5-step chunk, less 4 steps at 0.1 s each: 0.6 s to the first step.
     assert "| cartpole/swingup | jax | 16 | mjxcontrol | exact | 0.6 | 300 | 3.00x |" in table
     assert "| lqr/lqr_2_1 | jax | 8 | playground | - | - | skipped: not ported | - |" in table
+    # each env runner its own ratio; anchors none
+    assert "| cartpole/swingup | jax | 8 | mjxcontrol_fused | exact | 0.6 | 80 | 1.60x |" in table
+    assert "| cartpole/swingup | jax | 8 | raw_mjx | exact | 0.6 | 400 | - |" in table
     bench_suite.plot(report, str(tmp_path / "plot.png"))
     assert (tmp_path / "plot.png").stat().st_size > 1000
 
@@ -134,6 +139,21 @@ def test_bench_lists_are_checked(capsys, flag, value, message):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and flag in err and message in err
+
+
+def test_bench_times_fuse_reset_beside_the_plain_env(capsys):
+    args = ["bench", "pendulum/swingup", "--num-envs", "3", "--steps", "2", "--chunk", "2"]
+    assert main([*args, "--no-raw", "--fuse-reset", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["arguments"]["fuse_reset"] is True
+    assert [r["runner"] for r in report["results"]] == ["mjxcontrol", "mjxcontrol_fused"]
+    assert all(r["env_steps_per_s"] > 0 for r in report["results"])
+
+
+def test_bench_refuses_fuse_reset_on_mjx_warp_before_compiling(capsys):
+    assert main(["bench", "pendulum/swingup", "--impl", "warp", "--fuse-reset"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fuse_reset needs impl='jax'" in err
 
 
 def test_bench_refuses_an_impl_that_cannot_run_a_task_before_compiling(capsys):

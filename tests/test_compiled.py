@@ -16,7 +16,7 @@ def _traced(leader, physics):
     body = batched_kernel(leader)
     data = jax.tree.map(lambda x: jnp.broadcast_to(x, (2, *jnp.shape(x))), physics.data0)
     action = jnp.zeros((2, physics.mj_model.nu), jnp.float32)
-    return jax.make_jaxpr(body)(kernel_inputs(physics), {}, data, action, True)
+    return jax.make_jaxpr(body)(kernel_inputs(physics), {}, data, action, True, 0)
 
 
 def test_models_that_differ_in_kernel_inputs_share_one_exact_kernel(load_env):

@@ -247,7 +247,7 @@ def test_compiled_physics_calls_no_lapack_kernel(domain, load_env):
             ("reset", fns["reset_start"].lower(batch_keys(0, batch_size(env)))),
             (
                 "physics",
-                physics["kernel"].lower(physics["inputs"], overrides, state.data, action, True),
+                physics["kernel"].lower(physics["inputs"], overrides, state.data, action, True, 0),
             ),
         ):
             text = lowered.as_text()

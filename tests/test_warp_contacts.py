@@ -198,3 +198,8 @@ def test_warp_redraw_loops_refuse_to_carry_the_whole_data():
         lambda key: draw(key).qpos, lambda q: q[0] > 0.5, jax.random.key(0), 3
     )
     assert qpos.shape == data.qpos.shape
+
+
+def test_fuse_reset_needs_the_jax_impl():
+    with pytest.raises(ValueError, match="fuse_reset needs impl='jax'"):
+        mjxcontrol.AutoReset(_balls_env(), fuse_reset=True)

@@ -187,10 +187,11 @@ def init_state(env: Env, config: PPOConfig, key: jax.Array) -> PPOTrainState:
     )
 
 
-def make_iteration(env: Env, config: PPOConfig):
-    """``iteration(state) -> (state, metrics)``: roll out, estimate advantages, run the epochs."""
+def make_iteration(env: Env, config: PPOConfig, fuse_reset: bool = False):
+    """``iteration(state) -> (state, metrics)``: roll out, estimate advantages, run the epochs.
+    ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option."""
     nets = make_networks(config, env.action_size)
-    auto = AutoReset(env)
+    auto = AutoReset(env, fuse_reset)
     spec = env.action_spec()
     batch_size = config.num_envs * config.unroll_length
     minibatch = batch_size // config.num_minibatches

@@ -213,10 +213,11 @@ def init_state(env: Env, config: SACConfig, key: jax.Array) -> SACTrainState:
     )
 
 
-def make_iteration(env: Env, config: SACConfig):
-    """``iteration(state) -> (state, metrics)``: step all envs once, store, learn."""
+def make_iteration(env: Env, config: SACConfig, fuse_reset: bool = False):
+    """``iteration(state) -> (state, metrics)``: step all envs once, store, learn.
+    ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option."""
     nets = make_networks(config, env.action_size)
-    auto = AutoReset(env)
+    auto = AutoReset(env, fuse_reset)
     spec = env.action_spec()
     warmup_iterations = -(-config.warmup_steps // config.num_envs)
 

@@ -3,7 +3,7 @@
 On CPU, compiling dominates the cost of testing a task. So every check (contract, parity,
 properties) uses one batch size and the same compiled functions, and the expensive part, the
 physics, is compiled once per *model* rather than once per task: an env's ``reset`` and ``step``
-are run as their documented pieces (``Env.reset_start`` -> ``Physics.forward`` ->
+are run as their documented pieces (``Env.reset_start`` -> ``Env.reset_physics`` ->
 ``Env.reset_finish``; ``Env.advance`` -> ``Env.finish_step``), and the physics pieces are jitted
 per :class:`~mjxcontrol.physics.Physics` object, which the registry shares between tasks whose
 compiled models are identical (walker stand/walk/run, humanoid's four tasks...). The task pieces
@@ -79,12 +79,14 @@ def kernel_inputs(physics: Physics) -> dict:
 
 def batched_kernel(physics: Physics):
     """``vmap`` of ``physics.forward_or_advance`` taking ``(inputs, overrides, data, action,
-    advance)``: ``inputs`` (:func:`kernel_inputs`) are unbatched and overridden by ``overrides``."""
+    advance, settle_steps)``: ``inputs`` (:func:`kernel_inputs`) are unbatched and overridden by
+    ``overrides``."""
 
-    def run(inputs, overrides, data, action, advance):
-        return physics.forward_or_advance({**inputs, **overrides}, data, action, advance)
+    def run(inputs, overrides, data, action, advance, settle_steps):
+        merged = {**inputs, **overrides}
+        return physics.forward_or_advance(merged, data, action, advance, settle_steps)
 
-    return jax.vmap(run, in_axes=(None, 0, 0, 0, None))
+    return jax.vmap(run, in_axes=(None, 0, 0, 0, None, None))
 
 
 def _kernel(physics: Physics, domain: str):
@@ -103,9 +105,10 @@ def physics_functions(physics: Physics, domain: str = "") -> dict:
     """``{"forward", "advance", "kernel", "inputs"}``: ``jit(vmap(...))`` of the physics, shared
     by its tasks and by every physics with the same :func:`dynamics_key`.
 
-    ``forward(overrides, data)`` and ``advance(overrides, data, action)`` take the ``mjx.Model``
-    overrides of each env (``{**state.params, **state.episode_params}``). Both run one compiled
-    program, :meth:`Physics.forward_or_advance`, so a model's physics compiles once, not twice.
+    ``forward(overrides, data, settle_steps=0)`` (:meth:`Physics.settle_forward`) and
+    ``advance(overrides, data, action)`` take the ``mjx.Model`` overrides of each env
+    (``{**state.params, **state.episode_params}``). Both run one compiled program,
+    :meth:`Physics.forward_or_advance`, so a model's physics compiles once, not twice.
     ``domain`` picks the XLA level (:data:`DOMAIN_XLA_LEVEL`) when the kernel is first made.
     """
     if id(physics) not in _PHYSICS:
@@ -113,9 +116,9 @@ def physics_functions(physics: Physics, domain: str = "") -> dict:
         inputs = kernel_inputs(physics)
         no_action = jnp.zeros(physics.mj_model.nu, jnp.float32)
 
-        def forward(overrides, data):
+        def forward(overrides, data, settle_steps=0):
             action = jnp.broadcast_to(no_action, (len(data.qpos), *no_action.shape))
-            return kernel(inputs, overrides, data, action, False)[0]
+            return kernel(inputs, overrides, data, action, False, settle_steps)[0]
 
         _PHYSICS[id(physics)] = {
             "physics": physics,  # keeps id(physics) from being reused while cached
@@ -123,7 +126,7 @@ def physics_functions(physics: Physics, domain: str = "") -> dict:
             "inputs": inputs,
             "forward": forward,
             "advance": lambda overrides, data, action: kernel(
-                inputs, overrides, data, action, True
+                inputs, overrides, data, action, True, 0
             ),
         }
     return _PHYSICS[id(physics)]
@@ -167,7 +170,8 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
 
     def reset(keys):
         start = start_fn(keys)
-        return finish_reset_fn(start, physics["forward"](_overrides(start), start.data))
+        data = physics["forward"](_overrides(start), start.data, env.task.settle_steps)
+        return finish_reset_fn(start, data)
 
     def step(state, action):
         env._check_action(action[0])  # the contract's trace-time errors, as in env.step
