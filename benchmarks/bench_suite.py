@@ -5,9 +5,9 @@ timed chunk by chunk, interleaved (:func:`throughput.time_runners`), so that its
 the machine's state:
 
 * ``mjxcontrol``: the env, once per physics profile asked for (``exact``, ``fast``);
-* ``mjxcontrol_fused`` (``fuse_reset``): the same with :class:`mjxcontrol.AutoReset`'s
-  ``fuse_reset`` (step and resets in one physics loop): its compile and speed beside the plain
-  env's;
+  ``mjxcontrol_fused`` instead with ``fuse_reset`` (:class:`mjxcontrol.AutoReset`'s option:
+  step and resets in one physics loop). Instead, not beside: the two would share their reset
+  program through the persistent compilation cache, and the second would not pay its compile;
 * ``raw_mjx`` (anchor ``raw``): ``n_substeps`` raw ``mjx.step`` calls per control step on the same
   model, once per profile: what the env layer costs;
 * ``playground`` (anchor ``playground``): MuJoCo Playground's port of the task on the same impl,
@@ -35,7 +35,7 @@ from mjxcontrol.physics import UnsupportedFeatureError
 from mjxcontrol.wrappers import AutoReset
 
 ANCHORS = ("raw", "playground")
-# Runners of our env: the plain AutoReset, and with fuse_reset.
+# Runners of our env: the plain AutoReset, or (bench --fuse-reset) with fuse_reset.
 ENV_RUNNERS = ("mjxcontrol", "mjxcontrol_fused")
 
 
@@ -66,13 +66,11 @@ def _measure_case(
             "settings": profiles.describe(env.physics.mj_model),
             "n_substeps": env.n_substeps,
         }
-        runners["mjxcontrol", p] = throughput.env_runner(env, num_envs, chunk, shard=shard)
-        meta["mjxcontrol", p] = settings
-        if fuse_reset:
-            runners["mjxcontrol_fused", p] = throughput.env_runner(
-                env, num_envs, chunk, shard=shard, fuse_reset=True
-            )
-            meta["mjxcontrol_fused", p] = settings
+        name = ENV_RUNNERS[fuse_reset]
+        runners[name, p] = throughput.env_runner(
+            env, num_envs, chunk, shard=shard, fuse_reset=fuse_reset
+        )
+        meta[name, p] = settings
         if "raw" in anchors:
             runners["raw_mjx", p] = throughput.raw_runner(env, num_envs, chunk, shard=shard)
             meta["raw_mjx", p] = settings

@@ -212,9 +212,16 @@ def _settings(row: dict) -> str:
     return ", ".join([text, *extra, f"{row['n_substeps']} substeps"])
 
 
-def playground_section(cold: dict, warm: dict | None = None) -> str:
+PLAYGROUND_TITLE = "Against MuJoCo Playground"
+FUSED_TITLE = "Against MuJoCo Playground, with `AutoReset(fuse_reset=True)`"
+
+
+def playground_section(
+    cold: dict, warm: dict | None = None, title: str = PLAYGROUND_TITLE, name: str = "bench"
+) -> str:
     """The "against MuJoCo Playground" section from a ``mjxcontrol bench --out`` report run
-    with a cold compilation cache (``cold``) and the same command run again (``warm``)."""
+    with a cold compilation cache (``cold``) and the same command run again (``warm``), kept
+    as docs/bench/``name``.json and ``name``-warm.json."""
     args = cold["arguments"]
     chunk = args["chunk"]
     command = (
@@ -227,17 +234,17 @@ def playground_section(cold: dict, warm: dict | None = None) -> str:
     warm_rows = {row_key(r): r for r in (warm or {}).get("results", [])}
     vs_pg, vs_pg2 = vs_playground(cold), vs_playground(warm or {})
     lines = [
-        "## Against MuJoCo Playground",
+        f"## {title}",
         "",
-        f"`{command} --out docs/bench --cache-dir NEW_DIR`, then the same command again (the",
-        "second run: warm compile; docs/bench/bench-warm.json) "
+        f"`{command} --out DIR --cache-dir NEW_DIR` (docs/bench/{name}.json), then the same "
+        f"command again (the second run: warm compile; docs/bench/{name}-warm.json) "
         f"({cold['device']}, {versions.get('platform', '')}, jax "
         f"{versions.get('jax')}, mujoco {versions.get('mujoco')}, playground "
         f"{versions.get('playground')}). Every runner of a task is timed in the same process, "
         "chunks interleaved; compile is the time to the first step, reset included (the first "
         "chunk's time less its other steps at the timed rate; each library's chunk compiles "
         "while its reset compiles and runs). The plot is "
-        "[docs/bench/bench.png](bench/bench.png).",
+        f"[docs/bench/{name}.png](bench/{name}.png).",
         "",
         "| task | runner | settings | env-steps/s | x Playground | compile s cold | second run: "
         "compile s warm | env-steps/s | x Playground |",
@@ -273,11 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = [json.loads(x) for x in args.log.read_text().splitlines() if x.strip()]
     text = render(lines)
-    if (BENCH / "bench.json").exists():
-        cold = json.loads((BENCH / "bench.json").read_text())
-        warm_path = BENCH / "bench-warm.json"
-        warm = json.loads(warm_path.read_text()) if warm_path.exists() else None
-        text += "\n" + playground_section(cold, warm)
+    for name, title in (("bench", PLAYGROUND_TITLE), ("bench-fused", FUSED_TITLE)):
+        if (BENCH / f"{name}.json").exists():
+            cold = json.loads((BENCH / f"{name}.json").read_text())
+            warm_path = BENCH / f"{name}-warm.json"
+            warm = json.loads(warm_path.read_text()) if warm_path.exists() else None
+            text += "\n" + playground_section(cold, warm, title, name)
     args.out.write_text(text)
     print(f"wrote {args.out} ({len(lines)} sweep rows)")
     return 0

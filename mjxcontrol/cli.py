@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fuse-reset",
         action="store_true",
-        help="also time the env with AutoReset(fuse_reset=True) (impl jax): mjxcontrol_fused",
+        help="time the env with AutoReset(fuse_reset=True) (impl jax): runner mjxcontrol_fused",
     )
     p.add_argument("--out", help="write bench.json and bench.png (env-steps/s vs batch) here")
     p.add_argument("--json", action="store_true", help="print the JSON report")

@@ -37,7 +37,9 @@ def make_data(
     return mjx.make_data(mj_model, impl="warp", naconmax=naconmax, njmax=njmax)
 
 
-def steps(mj_model: mujoco.MjModel, model: mjx.Model, data: mjx.Data, n, keep_acc=True) -> mjx.Data:
+def steps(
+    mj_model: mujoco.MjModel, model: mjx.Model, data: mjx.Data, n, keep_acc: jax.Array | bool = True
+) -> mjx.Data:
     """``n`` MJX-Warp steps, then ``mjx.forward`` to bring the position and velocity quantities up
     to the final state (as :meth:`mjxcontrol.physics.Physics.control_step` promises).
     Acceleration-stage sensors keep the last step's readings (dm_control's: taken before the

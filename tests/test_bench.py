@@ -141,13 +141,14 @@ def test_bench_lists_are_checked(capsys, flag, value, message):
     assert err.count("\n") == 1 and flag in err and message in err
 
 
-def test_bench_times_fuse_reset_beside_the_plain_env(capsys):
+def test_bench_times_the_env_with_fuse_reset(capsys):
     args = ["bench", "pendulum/swingup", "--num-envs", "3", "--steps", "2", "--chunk", "2"]
-    assert main([*args, "--no-raw", "--fuse-reset", "--json"]) == 0
+    assert main([*args, "--fuse-reset", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["arguments"]["fuse_reset"] is True
-    assert [r["runner"] for r in report["results"]] == ["mjxcontrol", "mjxcontrol_fused"]
+    assert [r["runner"] for r in report["results"]] == ["mjxcontrol_fused", "raw_mjx"]
     assert all(r["env_steps_per_s"] > 0 for r in report["results"])
+    assert report["ratios"][0]["runner"] == "mjxcontrol_fused"
 
 
 def test_bench_refuses_fuse_reset_on_mjx_warp_before_compiling(capsys):
