@@ -29,9 +29,9 @@ class AutoReset:
     ``fuse_reset=True`` (``impl="jax"``, batched states) runs the step's physics and the
     resets' in one loop (:func:`fused_step`), so a program of ``step`` compiles the physics
     pipeline once instead of twice: cheetah/run's and walker/walk's time to the first step
-    falls by a fifth to a third (none on cartpole/swingup), for 2-7 % fewer env-steps/s
-    (10-29 % on cartpole; it holds a second copy of the batch's ``mjx.Data`` while resets run).
-    docs/api.md has the numbers. Same results, to float rounding.
+    falls by a fifth to a third, for 2-7 % fewer env-steps/s (cartpole/swingup: 10-29 %; each
+    step copies the batch's ``mjx.Data`` into the loop, to keep the stepped data while resets
+    run). docs/api.md has the numbers. Same results, to float rounding.
 
     Raises:
       ValueError: ``fuse_reset`` with ``impl="warp"`` (MJX-Warp has no separate stages).
