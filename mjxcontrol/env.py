@@ -114,7 +114,7 @@ class Env:
 
     def state_model(self, state: State) -> mjx.Model:
         """The ``mjx.Model`` that ``state``'s episode runs on."""
-        return self.model(state.params, state.episode_params)
+        return model_with(self.physics.model, episode_overrides(state))
 
     # ---------------------------------------------------------------- reset / step
     def reset(self, key: jax.Array, params: Mapping[str, jax.Array] | None = None) -> State:
@@ -234,8 +234,7 @@ class Env:
         """The physics of :meth:`step`: ``(data after n_substeps, action_is_finite)``."""
         self._check_unbatched(state=state)
         action = self._check_action(action)
-        overrides = {**state.params, **state.episode_params}
-        return self.physics.advance(overrides, state.data, action)
+        return self.physics.advance(episode_overrides(state), state.data, action)
 
     def finish_step(self, state: State, data: mjx.Data, action_ok: jax.Array) -> State:
         """The task's part of :meth:`step`, given the stepped ``data``: reward, observation,
@@ -379,6 +378,12 @@ class Env:
         if not jnp.issubdtype(action.dtype, jnp.floating):
             raise ValueError(f"{self.id}: action must be a float array, got dtype {action.dtype}")
         return action.astype(FLOAT)
+
+
+def episode_overrides(state: State) -> dict:
+    """The ``mjx.Model`` fields ``state``'s episode runs with: the user's ``params``, then the
+    episode's ``episode_params`` (batched alike if ``state`` is)."""
+    return {**state.params, **state.episode_params}
 
 
 def _all_finite(tree) -> jax.Array:

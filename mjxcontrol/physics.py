@@ -244,9 +244,17 @@ class Physics:
         A non-finite action is replaced by zeros (MuJoCo's rule for bad controls). Returns
         ``(data, action_is_finite)``. ``overrides``: ``mjx.Model`` fields for this env.
         """
+        ctrl, action_ok = self.safe_control(action)
+        return self.control_step(
+            model_with(self.model, overrides), data.replace(ctrl=ctrl)
+        ), action_ok
+
+    @staticmethod
+    def safe_control(action: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``(ctrl, action_is_finite)``: ``action``, or zeros if any entry is not finite
+        (MuJoCo's rule for bad controls)."""
         action_ok = jnp.all(jnp.isfinite(action))
-        data = data.replace(ctrl=jnp.where(action_ok, action, 0.0))
-        return self.control_step(model_with(self.model, overrides), data), action_ok
+        return jnp.where(action_ok, action, 0.0), action_ok
 
     def forward_or_advance(
         self,
@@ -265,9 +273,8 @@ class Physics:
         runs every stage.
         """
         model = model_with(self.model, overrides)
-        action_ok = jnp.all(jnp.isfinite(action))
-        ctrl = jnp.where(advance, jnp.where(action_ok, action, 0.0), data.ctrl)
-        data = data.replace(ctrl=ctrl)
+        ctrl, action_ok = self.safe_control(action)
+        data = data.replace(ctrl=jnp.where(advance, ctrl, data.ctrl))
         if self.impl == "warp":  # no stage functions: whole steps (none for forward)
             with mjx_patches():
                 n = jnp.where(advance, self.n_substeps, settle_steps)

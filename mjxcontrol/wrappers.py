@@ -7,7 +7,7 @@ from collections import OrderedDict
 import jax
 import jax.numpy as jnp
 
-from mjxcontrol.env import Env
+from mjxcontrol.env import Env, episode_overrides
 from mjxcontrol.physics import model_with
 from mjxcontrol.types import State
 
@@ -128,10 +128,8 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
     # substeps per phase: control step; (settle: qpos0's kinematics;) the reset's physics
     counts = (physics.n_substeps, 1, settle + 1) if settle else (physics.n_substeps, 2)
 
-    def control(a):
-        a = env._check_action(a)  # the contract's trace-time errors, as in env.step
-        ok = jnp.all(jnp.isfinite(a))
-        return jnp.where(ok, a, 0.0), ok
+    def control(a):  # the contract's trace-time errors and NaN rule, as in env.step
+        return physics.safe_control(env._check_action(a))
 
     ctrl, action_ok = jax.vmap(control)(action)
     keys, reset_keys = jax.vmap(split_reset_key)(state.key)
@@ -158,7 +156,7 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
         return {
             **c,
             "data": fresh.data,
-            "overrides": _overrides(fresh),
+            "overrides": episode_overrides(fresh),
             "fresh": fresh.replace(data=None),
         }
 
@@ -189,7 +187,7 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
     carry = {
         "phase": jnp.zeros((), jnp.int32),
         "data": state.data.replace(ctrl=ctrl),
-        "overrides": _overrides(state),
+        "overrides": episode_overrides(state),
         "warmstart": state.data.qacc_warmstart,
         # placeholders, of the types the phases give them
         "stepped": state.replace(final_obs=state.obs),
@@ -205,11 +203,6 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
         return _pick(c["stepped"], fresh.replace(key=keys), batched=True)
 
     return jax.lax.cond(carry["done"], new_episodes, lambda c: c["stepped"], carry)
-
-
-def _overrides(state: State) -> dict:
-    """The ``mjx.Model`` fields of each env's episode (its params, then its episode's)."""
-    return {**state.params, **state.episode_params}
 
 
 def split_reset_key(key: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import mujoco
 import numpy as np
 
-from mjxcontrol.env import Env
+from mjxcontrol.env import Env, episode_overrides
 from mjxcontrol.physics import Physics
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
@@ -170,12 +170,12 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
 
     def reset(keys):
         start = start_fn(keys)
-        data = physics["forward"](_overrides(start), start.data, env.task.settle_steps)
+        data = physics["forward"](episode_overrides(start), start.data, env.task.settle_steps)
         return finish_reset_fn(start, data)
 
     def step(state, action):
         env._check_action(action[0])  # the contract's trace-time errors, as in env.step
-        data, action_ok = physics["advance"](_overrides(state), state.data, action)
+        data, action_ok = physics["advance"](episode_overrides(state), state.data, action)
         return finish_step_fn(state, data, action_ok)
 
     def set_state(state, qpos, qvel, act, task_state):
@@ -184,7 +184,7 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         data = state.data.replace(qpos=qpos, qvel=qvel)
         if has_act:
             data = data.replace(act=act)
-        data = physics["forward"](_overrides(state), jax.tree.map(_float32, data))
+        data = physics["forward"](episode_overrides(state), jax.tree.map(_float32, data))
         return with_data_fn(state, data)
 
     fns = {
@@ -231,10 +231,6 @@ def _fresh_physics(physics: Physics, domain: str) -> dict:
             _PHYSICS[id(physics)] = saved[0]
         if saved[1] is not None:
             _KERNELS[key] = saved[1]
-
-
-def _overrides(state) -> dict:
-    return {**state.params, **state.episode_params}
 
 
 def _float32(x):
