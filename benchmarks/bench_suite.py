@@ -54,6 +54,7 @@ def _measure_case(
     shard: bool,
     progress: bool,
     fuse_reset: bool = False,
+    timing_lock: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every runner of one case, timed side by side; returns their rows."""
     envs = {p: registry.load(task, impl=impl, physics=p, num_envs=num_envs) for p in physics}
@@ -86,7 +87,9 @@ def _measure_case(
         except playground_anchor.Unavailable as e:
             rows.append(_row(case, "playground", None, skipped=str(e)))
     desc = f"{case['task']} {case['impl']} x{num_envs}"
-    timed_steps, compile_s = throughput.time_runners(runners, steps, chunk, desc, progress)
+    timed_steps, compile_s = throughput.time_runners(
+        runners, steps, chunk, desc, progress, timing_lock
+    )
     for key, runner in runners.items():
         rows.append(
             _row(
@@ -143,6 +146,7 @@ def run(
     shard: bool = False,
     progress: bool = True,
     fuse_reset: bool = False,
+    timing_lock: str | None = None,
 ) -> dict[str, Any]:
     """Measures every case; returns the report (see the module docstring).
 
@@ -165,7 +169,17 @@ def run(
     rows = []
     for task, impl, num_envs in itertools.product(tasks, impls, batch_sizes):
         rows += _measure_case(
-            task, impl, num_envs, physics, steps, chunk, anchors, shard, progress, fuse_reset
+            task,
+            impl,
+            num_envs,
+            physics,
+            steps,
+            chunk,
+            anchors,
+            shard,
+            progress,
+            fuse_reset,
+            timing_lock,
         )
     return {
         "device": str(jax.devices()[0]),
@@ -181,6 +195,7 @@ def run(
             "anchors": list(anchors),
             "shard": shard,
             "fuse_reset": fuse_reset,
+            "timing_lock": timing_lock is not None,
         },
         "results": rows,
         "ratios": ratios(rows),

@@ -171,11 +171,20 @@ def first_step_s(compile_s: float, run_s: float, steps: int, chunk: int) -> floa
 
 
 def time_runners(
-    runners: dict[str, Runner], steps: int, chunk: int, desc: str = "", progress: bool = True
+    runners: dict[str, Runner],
+    steps: int,
+    chunk: int,
+    desc: str = "",
+    progress: bool = True,
+    timing_lock: str | None = None,
 ) -> tuple[int, dict[str, float]]:
     """Compiles every runner (one untimed chunk each, its wall time in ``.compile_s``), then runs
     ``steps // chunk`` timed chunks of each, interleaved (a, b, c, a, b, c, ...), so that drift
     in the machine's speed during the run affects every runner alike.
+
+    ``timing_lock``: a file path that bench processes sharing one accelerator agree on. The timed
+    chunks run only while this process holds an exclusive lock on it (``fcntl.flock``, waited
+    for), so processes compile side by side but never time their steps at the same moment.
 
     Returns the number of timed control steps and each runner's compile seconds.
 
@@ -186,7 +195,7 @@ def time_runners(
     """
     num_chunks = max(steps // chunk, 1)
     compile_s = {name: runner.compile() for name, runner in runners.items()}
-    with _lowerings() as lowered:
+    with _exclusive(timing_lock), _lowerings() as lowered:
         for _ in tqdm(
             range(num_chunks), desc=desc, unit="chunk", disable=not progress, leave=False
         ):
@@ -200,6 +209,22 @@ def time_runners(
                         "the one it was compiled for), so its time would include compiling"
                     )
     return num_chunks * chunk, compile_s
+
+
+@contextlib.contextmanager
+def _exclusive(path: str | None):
+    """Holds an exclusive ``flock`` on ``path`` (created if missing) while open; nothing if None."""
+    if path is None:
+        yield
+        return
+    import fcntl  # POSIX only, and only needed here
+
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager

@@ -76,6 +76,7 @@ def _bench(args) -> int:
         shard=args.shard,
         progress=not args.json,
         fuse_reset=args.fuse_reset,
+        timing_lock=args.timing_lock,
     )
     report["compilation_cache"] = cache
     if args.out:
@@ -194,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--fuse-reset",
         action="store_true",
         help="time the env with AutoReset(fuse_reset=True) (impl jax): runner mjxcontrol_fused",
+    )
+    p.add_argument(
+        "--timing-lock",
+        metavar="PATH",
+        help="several bench processes sharing one device: compile side by side, but time steps "
+        "only while holding an exclusive lock on this file",
     )
     p.add_argument("--out", help="write bench.json and bench.png (env-steps/s vs batch) here")
     p.add_argument("--json", action="store_true", help="print the JSON report")

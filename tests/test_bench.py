@@ -1,5 +1,6 @@
 """``mjxcontrol bench`` as a suite: the report, its ratios, table and plot, and the anchors."""
 
+import fcntl
 import json
 
 import jax
@@ -141,11 +142,13 @@ def test_bench_lists_are_checked(capsys, flag, value, message):
     assert err.count("\n") == 1 and flag in err and message in err
 
 
-def test_bench_times_the_env_with_fuse_reset(capsys):
+def test_bench_times_the_env_with_fuse_reset(capsys, tmp_path):
     args = ["bench", "pendulum/swingup", "--num-envs", "3", "--steps", "2", "--chunk", "2"]
-    assert main([*args, "--fuse-reset", "--json"]) == 0
+    lock = tmp_path / "lock"
+    assert main([*args, "--fuse-reset", "--json", "--timing-lock", str(lock)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["arguments"]["fuse_reset"] is True
+    assert report["arguments"]["timing_lock"] is True and lock.exists()
     assert [r["runner"] for r in report["results"]] == ["mjxcontrol_fused", "raw_mjx"]
     assert all(r["env_steps_per_s"] > 0 for r in report["results"])
     assert report["ratios"][0]["runner"] == "mjxcontrol_fused"
@@ -172,3 +175,35 @@ def test_timed_chunks_that_compile_are_refused():
     stable = throughput.Runner(jax.jit(lambda carry: carry + 1), jnp.int32(0))
     steps, compile_s = throughput.time_runners({"stable": stable}, 2, 1, progress=False)
     assert steps == 2 and compile_s["stable"] > 0 and int(stable.carry) == 3
+
+
+def test_timed_chunks_run_under_the_timing_lock_and_compiles_outside_it(tmp_path):
+    """Bench processes sharing a device (``--timing-lock``) compile side by side but time their
+    chunks one at a time: while a runner's chunk is timed, no other holder can take the lock."""
+    lock = tmp_path / "lock"
+
+    def lock_free() -> bool:
+        with open(lock, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return True
+
+    seen = {"compile": [], "timed": []}
+
+    class Probe(throughput.Runner):
+        def compile(self) -> float:
+            seen["compile"].append(lock_free())
+            return super().compile()
+
+        def timed_chunk(self) -> None:
+            seen["timed"].append(lock_free())
+            super().timed_chunk()
+
+    runners = {"a": Probe(jax.jit(lambda c: c + 1), jnp.int32(0))}
+    runners["b"] = Probe(jax.jit(lambda c: c * 2), jnp.int32(1))
+    throughput.time_runners(runners, 4, 2, progress=False, timing_lock=str(lock))
+    assert seen == {"compile": [True, True], "timed": [False] * 4}
+    assert lock_free()  # released afterwards
