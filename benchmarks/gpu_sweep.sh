@@ -12,6 +12,11 @@
 # merged (python -m mjxcontrol.benchmarks.merge_reports) into OUT_DIR: bench.json, bench.png,
 # table.md; also gpu.txt (device, versions), driver.log and logs.txt (each run's log tail).
 #
+# Beside the preflight, tests/test_gpu.py runs the CPU parity tests' one-step checks of the four
+# tasks on the device (pytest -m gpu; its log in logs.txt), from dm_control recordings in
+# .whl/device_samples (made here with `python tests/test_gpu.py .whl/device_samples`), or
+# recorded on the spot where dm_control is installed.
+#
 # Where mjxcontrol is not importable but .whl/ holds wheels (a machine with no package index:
 # mujoco, mujoco-mjx, playground, brax, ml_collections, jaxopt, trimesh and mjxcontrol's own,
 # on top of the machine's jax, flax, chex, optax), they are installed into /tmp/site first.
@@ -21,9 +26,11 @@ T0=$(date +%s)
 DEADLINE=$((T0 + ${2:-530}))
 mkdir -p "$OUT"
 W=$(mktemp -d)
-export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false MUJOCO_GL=disable
+# PYTHONSAFEPATH: run from the repo root, `python3 -m` would import the source folder mjxcontrol/
+# (which lacks mjxcontrol.tasks outside an install) instead of the installed package.
+export PYTHONSAFEPATH=1 PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false MUJOCO_GL=disable
 log() { echo "[$(($(date +%s) - T0))s] $*" | tee -a "$OUT/driver.log"; }
-if ! python3 -c "import mjxcontrol" 2>/dev/null && [ -d .whl ]; then
+if ! python3 -c "import mjxcontrol.tasks" 2>/dev/null && [ -d .whl ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/site .whl/*.whl >"$W/install.log" 2>&1 || { tail -20 "$W/install.log"; exit 1; }
   export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
@@ -36,11 +43,17 @@ BENCH="python3 -m mjxcontrol.cli bench"
 collect() {
   local reports=("$W"/*/bench.json)
   [ -e "${reports[0]}" ] && python3 -m mjxcontrol.benchmarks.merge_reports "$OUT" "${reports[@]}"
-  tail -n 25 "$W"/*.log "$W"/*/log >"$OUT/logs.txt" 2>/dev/null
+  tail -n 40 "$W"/*.log "$W"/*/log >"$OUT/logs.txt" 2>/dev/null
 }
 
 # A few seconds on tiny batches: the env, and Playground's anchor (left out below if it fails).
 log preflight
+[ -d .whl/device_samples ] && export MJXCONTROL_DEVICE_SAMPLES=.whl/device_samples
+# The device parity test holds the timing lock (where flock(1) exists): no bench times beside it.
+LOCKED=""
+command -v flock >/dev/null && LOCKED="flock $W/lock"
+timeout 240 $LOCKED python3 -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py \
+  >"$W/gpu_parity.log" 2>&1 &
 timeout 150 $BENCH cartpole/swingup --num-envs 64 --physics exact,fast --no-raw --steps 4 \
   --chunk 2 --no-cache >"$W/preflight_env.log" 2>&1 &
 P1=$!
@@ -51,7 +64,7 @@ wait $P1
 R1=$?
 wait $P2
 R2=$?
-log "preflight: env rc=$R1, playground rc=$R2"
+log "preflight: env rc=$R1, playground rc=$R2 (dm_control parity on the device: see logs.txt)"
 if [ $R1 != 0 ]; then
   collect
   tail -30 "$W/preflight_env.log"
