@@ -273,6 +273,48 @@ def playground_section(
     return "\n".join(lines) + "\n"
 
 
+GPU_SWEEP = "benchmarks/gpu_sweep.sh"
+
+
+def gpu_section(report: dict | None) -> str:
+    """The "On a GPU" section: ``benchmarks/gpu_sweep.sh``'s merged report (docs/bench/gpu.json),
+    one row per task, batch size and runner; or, with no report, what would produce it."""
+    lines = ["## On a GPU", ""]
+    if report is None:
+        lines.append(
+            "Not measured yet: no session has had a GPU to run on (docs/status.md says why). "
+            f"`{GPU_SWEEP} OUT` "
+            "runs the issue's sweep in one call (cartpole/swingup, cheetah/run, walker/walk and "
+            "humanoid/run at 1,024, 4,096 and 16,384 envs, both profiles, against Playground) "
+            "after tests/test_gpu.py's dm_control parity checks on the device; its "
+            "`OUT/bench.json` goes to docs/bench/gpu.json and renders here."
+        )
+        return "\n".join(lines) + "\n"
+    args, chunk = report["arguments"], report["arguments"]["chunk"]
+    lines += [
+        f"`{GPU_SWEEP}` ({report['device']}, jax {report['versions'].get('jax')}, mujoco "
+        f"{report['versions'].get('mujoco')}, playground {report['versions'].get('playground')}; "
+        f"{args['steps']} random-action steps in chunks of {chunk}; cold compiles, with the "
+        "sweep's processes compiling side by side on the host while one at a time is timed). "
+        "Plot: [docs/bench/gpu.png](bench/gpu.png).",
+        "",
+        "| task | envs | runner | env-steps/s | x Playground | s to first step, cold |",
+        "|---|---|---|---|---|---|",
+    ]
+    vs_pg = vs_playground(report)
+    timed = [r for r in report["results"] if "env_steps_per_s" in r]
+    for r in sorted(
+        timed, key=lambda r: (r["task"], r["num_envs"], r["runner"], r["physics"] or "")
+    ):
+        runner = r["runner"] if r["physics"] is None else f"{r['runner']} {r['physics']}"
+        ratio = vs_pg.get(row_key(r))
+        lines.append(
+            f"| {r['task']} | {r['num_envs']:,} | {runner} | {r['env_steps_per_s']:,.0f} | "
+            f"{'-' if ratio is None else f'{ratio:.2f}x'} | {to_first_step_s(r, chunk):.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--log", type=Path, default=LOG, help="solver_sweep's --log file")
@@ -286,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             warm_path = BENCH / f"{name}-warm.json"
             warm = json.loads(warm_path.read_text()) if warm_path.exists() else None
             text += "\n" + playground_section(cold, warm, title, name)
+    gpu = BENCH / "gpu.json"
+    text += "\n" + gpu_section(json.loads(gpu.read_text()) if gpu.exists() else None)
     args.out.write_text(text)
     print(f"wrote {args.out} ({len(lines)} sweep rows)")
     return 0

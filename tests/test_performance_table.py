@@ -2,7 +2,7 @@
 measured effect, unmeasured caps flagged, and the last sweep of a task kept."""
 
 from mjxcontrol import profiles
-from mjxcontrol.benchmarks import performance_table
+from mjxcontrol.benchmarks import bench_suite, performance_table
 
 
 def _row(task, cap, error, speed, first=False):
@@ -107,3 +107,24 @@ def test_playground_section_pairs_cold_and_warm_compiles():
         "| walker/walk | playground | 2 (5), Euler, no eulerdamp, 10 substeps | 6,000 | - | 13.0 "
         "| 1.0 | 6,000 | - |" in text
     )
+
+
+def test_gpu_section_lists_every_batch_size_or_says_it_was_not_measured():
+    assert "Not measured yet" in performance_table.gpu_section(None)
+    case = {"task": "cheetah/run", "impl": "jax", "compile_s": 30.0, "run_s": 1.0, "steps": 80}
+    rows = [
+        {**case, "num_envs": n, "runner": runner, "physics": physics, "env_steps_per_s": rate}
+        for n in (16384, 1024)
+        for runner, physics, rate in (("mjxcontrol", "fast", 2e6), ("playground", None, 1e6))
+    ]
+    report = {
+        "device": "cuda:0",
+        "versions": {"jax": "0.11.2"},
+        "arguments": {"steps": 80, "chunk": 20},
+        "results": rows,
+        "ratios": bench_suite.ratios(rows),
+    }
+    text = performance_table.gpu_section(report)
+    assert "| cheetah/run | 1,024 | mjxcontrol fast | 2,000,000 | 2.00x | 29.8 |" in text
+    assert "| cheetah/run | 16,384 | playground | 1,000,000 | - | 29.8 |" in text
+    assert text.index("| 1,024 |") < text.index("| 16,384 |")
