@@ -14,12 +14,12 @@
 #
 # Beside the preflight, tests/test_gpu.py runs the CPU parity tests' one-step checks of the four
 # tasks on the device (pytest -m gpu; its log in logs.txt), from dm_control recordings in
-# .whl/device_samples (made here with `python tests/test_gpu.py .whl/device_samples`), or
-# recorded on the spot where dm_control is installed.
+# .whl/device_samples (benchmarks/gpu_wheels.sh), or recorded on the spot where dm_control is
+# installed.
 #
-# Where mjxcontrol is not importable but .whl/ holds wheels (a machine with no package index:
-# mujoco, mujoco-mjx, playground, brax, ml_collections, jaxopt, trimesh and mjxcontrol's own,
-# on top of the machine's jax, flax, chex, optax), they are installed into /tmp/site first.
+# Where mjxcontrol is not importable but .whl/ holds wheels (a machine with no package index;
+# benchmarks/gpu_wheels.sh fills .whl/ here: mujoco, mujoco-mjx, playground, brax and their
+# small needs, mjxcontrol's own wheel, the parity recordings), they go into /tmp/site first.
 set -u
 OUT=${1:?usage: benchmarks/gpu_sweep.sh OUT_DIR [SECONDS]}
 T0=$(date +%s)
