@@ -24,6 +24,7 @@ draws env-steps/s against batch size, one panel per task.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -152,11 +153,14 @@ def run(
 
     ``impls`` may hold ``None``: each task's own default impl. Every (task, impl, profile) is
     loaded before anything compiles, so an impl that cannot run a task (or ``fuse_reset``), an
-    unknown task or an unknown anchor fails at once with one clear error.
+    unknown task, an unknown anchor or a ``timing_lock`` (:func:`throughput.time_runners`) in a
+    missing folder fails at once with one clear error.
     """
     unknown = sorted(set(anchors) - set(ANCHORS))
     if unknown:
         raise ValueError(f"unknown anchors {unknown}; choose from {ANCHORS}")
+    if timing_lock is not None and not os.path.isdir(os.path.dirname(timing_lock) or "."):
+        raise ValueError(f"timing lock {timing_lock!r}: its folder does not exist")
     for p in physics:
         profiles.check_profile(p)
     for task, impl, p in itertools.product(tasks, impls, physics):

@@ -160,6 +160,13 @@ def test_bench_refuses_fuse_reset_on_mjx_warp_before_compiling(capsys):
     assert err.count("\n") == 1 and "fuse_reset needs impl='jax'" in err
 
 
+def test_bench_refuses_a_timing_lock_in_a_missing_folder_before_compiling(capsys, tmp_path):
+    lock = tmp_path / "no-such-folder" / "lock"
+    assert main(["bench", "pendulum/swingup", "--timing-lock", str(lock)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "its folder does not exist" in err
+
+
 def test_bench_refuses_an_impl_that_cannot_run_a_task_before_compiling(capsys):
     assert main(["bench", "pendulum/swingup", "fish/swim", "--impl", "jax"]) == 2
     err = capsys.readouterr().err
