@@ -15,12 +15,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from mjxcontrol._mjx import mjx
+from mjxcontrol.input_checks import check_action, check_unbatched
 from mjxcontrol.params import validate as validate_params
 from mjxcontrol.physics import Physics, model_with
 from mjxcontrol.task import Task
-from mjxcontrol.types import ArraySpec, BoundedArraySpec, State
-
-FLOAT = jnp.float32
+from mjxcontrol.types import FLOAT, ArraySpec, BoundedArraySpec, State
 
 
 class ResetBegin(NamedTuple):
@@ -145,7 +144,7 @@ class Env:
         settles (``Task.settle_steps``) gets ``data`` with the position/velocity stage computed
         at ``qpos0``, as dm_control's reset has it.
         """
-        self._check_unbatched(key=key)
+        check_unbatched(self.id, key=key)
         begun = self.reset_begin(key, params)
         data = self.physics.make_data()
         if self.task.settle_steps:
@@ -232,8 +231,8 @@ class Env:
 
     def advance(self, state: State, action: jax.Array) -> tuple[mjx.Data, jax.Array]:
         """The physics of :meth:`step`: ``(data after n_substeps, action_is_finite)``."""
-        self._check_unbatched(state=state)
-        action = self._check_action(action)
+        check_unbatched(self.id, state=state)
+        action = check_action(self.id, self._nu, action)
         return self.physics.advance(episode_overrides(state), state.data, action)
 
     def finish_step(self, state: State, data: mjx.Data, action_ok: jax.Array) -> State:
@@ -346,38 +345,6 @@ class Env:
         metrics["invalid_action"] = ~action_ok
         metrics["physics_error"] = ~physics_ok
         return metrics
-
-    def _check_unbatched(self, *, key=None, state: State | None = None) -> None:
-        """Raises a ValueError naming the fix when a batch reaches a single-env function."""
-        if state is not None and jnp.ndim(state.step) != 0:
-            raise ValueError(
-                f"{self.id}: env.step got a batched state (leading axes "
-                f"{tuple(jnp.shape(state.step))}); step a batch with jax.vmap(env.step) or use "
-                "mjxcontrol.AutoReset / mjxcontrol.rollout, which batch for you"
-            )
-        if key is not None:
-            key = jnp.asarray(key) if not isinstance(key, jax.Array) else key
-            typed = jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
-            if (typed and key.ndim != 0) or (not typed and key.ndim != 1):
-                raise ValueError(
-                    f"{self.id}: env.reset takes one PRNG key (shape () typed key or uint32[2]), "
-                    f"got shape {key.shape}; reset a batch with "
-                    "jax.vmap(env.reset)(jax.random.split(key, n))"
-                )
-
-    def _check_action(self, action) -> jax.Array:
-        try:
-            action = jnp.asarray(action)
-        except TypeError as e:
-            raise ValueError(f"{self.id}: action must be a float array: {e}") from None
-        if action.shape != (self._nu,):
-            raise ValueError(
-                f"{self.id}: action must have shape ({self._nu},), got {action.shape}. "
-                "Batch with jax.vmap(env.step) rather than passing a batched action."
-            )
-        if not jnp.issubdtype(action.dtype, jnp.floating):
-            raise ValueError(f"{self.id}: action must be a float array, got dtype {action.dtype}")
-        return action.astype(FLOAT)
 
 
 def episode_overrides(state: State) -> dict:

@@ -16,6 +16,9 @@ from flax import struct
 
 from mjxcontrol._mjx import mjx
 
+# The dtype of every float the env contract returns (observations, rewards, discounts, actions).
+FLOAT = np.float32
+
 Observation = OrderedDict  # name -> jax.Array, in dm_control's key order
 
 

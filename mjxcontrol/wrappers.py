@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from mjxcontrol.env import Env, episode_overrides
+from mjxcontrol.input_checks import check_action
 from mjxcontrol.physics import model_with
 from mjxcontrol.types import State
 
@@ -129,7 +130,7 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
     counts = (physics.n_substeps, 1, settle + 1) if settle else (physics.n_substeps, 2)
 
     def control(a):  # the contract's trace-time errors and NaN rule, as in env.step
-        return physics.safe_control(env._check_action(a))
+        return physics.safe_control(check_action(env.id, env.action_size, a))
 
     ctrl, action_ok = jax.vmap(control)(action)
     keys, reset_keys = jax.vmap(split_reset_key)(state.key)

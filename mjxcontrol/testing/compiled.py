@@ -22,6 +22,7 @@ import mujoco
 import numpy as np
 
 from mjxcontrol.env import Env, episode_overrides
+from mjxcontrol.input_checks import check_action
 from mjxcontrol.physics import Physics
 
 # One batch size for every compiled function in the checks, so each task compiles once per run.
@@ -174,7 +175,9 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         return finish_reset_fn(start, data)
 
     def step(state, action):
-        env._check_action(action[0])  # the contract's trace-time errors, as in env.step
+        check_action(
+            env.id, env.action_size, action[0]
+        )  # the contract's trace-time errors, as in env.step
         data, action_ok = physics["advance"](episode_overrides(state), state.data, action)
         return finish_step_fn(state, data, action_ok)
 
