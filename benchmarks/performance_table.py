@@ -209,7 +209,10 @@ def _settings(row: dict) -> str:
     integrator = _INTEGRATORS.get(opt["integrator"], opt["integrator"])
     extra = [integrator, *(f"no {f}" for f in opt.get("disabled", ()))]
     extra += [f"{k} {opt[k]}" for k in profiles.MJX_NUMERICS if opt.get(k) is not None]
-    return ", ".join([text, *extra, f"{row['n_substeps']} substeps"])
+    substeps = f"{row['n_substeps']} substeps"
+    if "timestep" in opt:  # reports since the fast profile could change it
+        substeps += f" of {1e3 * opt['timestep']:g} ms"
+    return ", ".join([text, *extra, substeps])
 
 
 PLAYGROUND_TITLE = "Against MuJoCo Playground"

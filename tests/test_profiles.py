@@ -36,6 +36,17 @@ def test_info_shows_both_profiles(capsys):
     shown = json.loads(capsys.readouterr().out)["physics_profiles"]
     assert set(shown) == set(profiles.PROFILES)
     assert shown["exact"]["iterations"] >= shown["fast"]["iterations"]
+    assert shown["fast"]["timestep"] == 2 * shown["exact"]["timestep"]  # walker's fast row
+
+
+def test_a_longer_fast_timestep_keeps_the_control_step_and_time_limit():
+    """walker's fast profile takes 5 ms physics steps where dm_control takes 2.5 ms: the control
+    step (25 ms) and the episode (1,000 control steps) stay dm_control's."""
+    exact, fast = (mjxcontrol.load("walker/walk", physics=p) for p in ("exact", "fast"))
+    assert fast.physics.timestep == 2 * exact.physics.timestep == 0.005
+    assert (exact.physics.n_substeps, fast.physics.n_substeps) == (10, 5)
+    assert fast.control_timestep == pytest.approx(exact.control_timestep) == pytest.approx(0.025)
+    assert fast.step_limit == exact.step_limit == 1000
 
 
 def test_every_exact_cap_is_backed_by_a_logged_sweep():
