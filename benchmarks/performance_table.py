@@ -94,7 +94,9 @@ def label(cap: tuple[int, int], options: dict) -> str:
         name = mujoco.mjtIntegrator(int(options["integrator"])).name.removeprefix("mjINT_")
         extra.append(_INTEGRATORS.get(name, name))
     extra += [f"no {flag}" for flag in options.get("disable", ())]
-    shown = CAP_KEYS | {"integrator", "disable"}
+    if "timestep" in options:
+        extra.append(f"timestep {options['timestep']:g} s")
+    shown = CAP_KEYS | {"integrator", "disable", "timestep"}
     extra += [f"{k} {v}" for k, v in options.items() if k not in shown]
     return ", ".join([f"{cap[0]} ({cap[1]})", *extra])
 

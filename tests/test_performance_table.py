@@ -22,18 +22,23 @@ def _row(task, cap, error, speed, first=False):
 
 def test_profile_cells_show_measured_caps_and_flag_unmeasured_ones(monkeypatch):
     monkeypatch.setattr(profiles, "EXACT", {"walker": {"iterations": 8, "ls_iterations": 8}})
-    fast = {"iterations": 2, "ls_iterations": 5, "disable": ("eulerdamp",)}
+    fast = {"iterations": 2, "ls_iterations": 5, "disable": ("eulerdamp",), "timestep": 0.005}
     monkeypatch.setattr(profiles, "FAST", {"walker": fast})
     stale = [_row("walker/walk", (100, 50), 9.0, 1.0, first=True)]
     walker = [
         _row("walker/walk", (100, 50), 1e-3, 100.0, first=True),
         _row("walker/walk", (8, 8), 1e-3, 400.0),
         _row("walker/walk", (4, 8), 2.0, 800.0),
-        # Same cap as the fast profile, without its disable flag: not the fast profile's row.
+        # Same cap as the fast profile, without its other options: not the fast profile's row.
         _row("walker/walk", (2, 5), 7.0, 900.0),
         {
             **_row("walker/walk", (2, 5), 3.0, 1000.0),
-            "options": {"disable": ["eulerdamp"], "iterations": 2, "ls_iterations": 5},
+            "options": {
+                "disable": ["eulerdamp"],
+                "iterations": 2,
+                "ls_iterations": 5,
+                "timestep": 0.005,
+            },
             "profile": "fast",
         },
     ]
@@ -41,9 +46,9 @@ def test_profile_cells_show_measured_caps_and_flag_unmeasured_ones(monkeypatch):
     text = performance_table.render(stale + walker + cheetah)
     rows = {r.split(" | ")[0].lstrip("| "): r for r in text.splitlines() if r.startswith("| ")}
     assert rows["walker/walk"] == (
-        "| walker/walk | 8 (8) | 4.00x | 2 (5), no eulerdamp | 3.0e+00 | 10.00x |"
+        "| walker/walk | 8 (8) | 4.00x | 2 (5), no eulerdamp, timestep 0.005 s | 3.0e+00 | 10.00x |"
     )
-    assert "| fast profile: 2 (5), no eulerdamp | 3 | 0.0 % | no |" in text
+    assert "| fast profile: 2 (5), no eulerdamp, timestep 0.005 s | 3 | 0.0 % | no |" in text
     # cheetah's exact profile is dm_control's own cap (measured), its fast cap was never swept.
     assert rows["cheetah/run"].startswith("| cheetah/run | 100 (50) | 1.00x | 4 (8) | not measured")
     assert "| 4 (8) | 2 | 0.0 % | no |" in text and "| 8 (8) | 0.001 | 0.0 % | yes |" in text
