@@ -117,19 +117,6 @@ FAST: dict[str, dict[str, Any]] = {
 # so a warp env is compiled without them.
 MJX_NUMERICS = ("max_geom_pairs", "max_contact_points")
 
-# Options shown by `mjxcontrol info` for each profile.
-SHOWN = (
-    "timestep",
-    "solver",
-    "iterations",
-    "ls_iterations",
-    "tolerance",
-    "ls_tolerance",
-    "integrator",
-    "disabled",
-    *MJX_NUMERICS,
-)
-
 
 def check_profile(profile: Any) -> str:
     """Returns ``profile`` if known, else raises ValueError naming the choices."""
@@ -211,7 +198,8 @@ def _disable_mask(flags) -> int:
 
 
 def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
-    """The solver options that profiles change, readable (enum names, plain numbers)."""
+    """The options that profiles change, readable (enum names, plain numbers): what
+    ``mjxcontrol info`` and the bench reports show for each profile."""
     opt = mj_model.opt
     return {
         "timestep": float(opt.timestep),

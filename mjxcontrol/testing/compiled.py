@@ -175,9 +175,8 @@ def compiled(env: Env, *, fresh: bool = False) -> dict:
         return finish_reset_fn(start, data)
 
     def step(state, action):
-        check_action(
-            env.id, env.action_size, action[0]
-        )  # the contract's trace-time errors, as in env.step
+        # The contract's trace-time errors, as in env.step.
+        check_action(env.id, env.action_size, action[0])
         data, action_ok = physics["advance"](episode_overrides(state), state.data, action)
         return finish_step_fn(state, data, action_ok)
 
