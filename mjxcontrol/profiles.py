@@ -62,20 +62,24 @@ EXACT: dict[str, dict[str, Any]] = {
     # hop: 4.7x (8 (8): 3.1x; contact cap 1.03-1.16x alone), C needs <= 7 iterations (stand:
     # 7), <= 6 of 21 contacts at once; 7 (2) as exact and as fast, 7 (1) errs 1.18
     "hopper": {"iterations": 8, "ls_iterations": 2, "max_contact_points": 12},
-    # stand: 4.4x, C needs <= 8 iterations, <= 10 of 177 contacts of one dimension at once;
-    # 2 line-search iterations err 61 and fail the parity tests of all four tasks
-    "humanoid": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 20},
+    # stand: 6.1x (8 (8): 5.6x; contact cap 2.5x alone), C needs <= 8 iterations, <= 10 of 177
+    # contacts of one dimension at once; 2 line-search iterations err 61 and fail the parity
+    # tests of all four tasks
+    "humanoid": {"iterations": 8, "ls_iterations": 4, "max_contact_points": 20},
     # bring_ball: 18x (contact cap 7.6x alone), C needs <= 5 iterations, <= 6 of 173 contacts;
-    # 2 line-search iterations err 48, 4 fail bring_ball's parity test
+    # 2 line-search iterations err 48, 4 fail bring_ball's parity test, 6 are exact (and pass
+    # every manipulator parity test) but no faster at 64 envs (1,153 vs 1,135 env-steps/s): kept
     "manipulator": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 12},
     # easy: 7.9x (2 (5): 4.3x), C needs <= 1 (limits only)
     "point_mass": {"iterations": 1, "ls_iterations": 2},
-    # walk: 2.7x (contact cap 2.0x alone), C needs <= 6 iterations, <= 4 of 191 contacts at once;
-    # 8 (2) is exact on walk's states but not on fetch's (a sample errs 6.2, tests/parity)
-    "quadruped": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 8},
+    # walk: 4.3x (8 (8): 4.0x; contact cap 2.0x alone), C needs <= 6 iterations, <= 4 of 191
+    # contacts at once; 8 (2) is exact on walk's states but not on fetch's (a sample errs 6.2,
+    # tests/parity)
+    "quadruped": {"iterations": 8, "ls_iterations": 4, "max_contact_points": 8},
     "reacher": {"iterations": 2, "ls_iterations": 2},  # easy: 5.0x (2 (5): 4.8x), C needs <= 2
-    # stack_2: 15x (contact cap 4.9x alone), C needs <= 4 iterations (stack_4: 5), <= 14 of 239
-    # contacts at once; 2 line-search iterations raise its worst error from 2.28 to 7.2
+    # stack_2: 15x (contact cap 4.9x alone), C needs <= 5 iterations, <= 14 of 239 contacts at
+    # once; 2 line-search iterations raise its worst error from 2.28 to 7.2; 4 are exact (and
+    # pass every stacker parity test) but no faster at 64 envs (610 vs 607 env-steps/s): kept
     "stacker": {"iterations": 8, "ls_iterations": 8, "max_contact_points": 28},
     # walk: 7.1x (contact cap 1.06x alone), C needs <= 8 iterations, <= 5 of 14 contacts at once;
     # 3 line-search iterations err 1.07
@@ -99,8 +103,9 @@ FAST: dict[str, dict[str, Any]] = {
         "integrator": int(mujoco.mjtIntegrator.mjINT_EULER),
         "disable": ("eulerdamp",),
     },
-    # humanoid: C needs more than 4 iterations on 40 % of the swept states (error 27 at 4 (8));
-    # 6 (8) is 10 % slower and errs 1.3 (session 24's sweep, docs/performance.md).
+    # humanoid: C needs more than 4 iterations on 40 % of the swept states (error 27 at 4 (8),
+    # session 24's sweep); 6 err 1.3 (6 (4) with the exact row's line-search cap, 1.07x its speed;
+    # docs/performance.md).
     "humanoid": {"iterations": 6},
     "cheetah": {
         "iterations": 2,
