@@ -1,8 +1,9 @@
 """Where one physics substep's time goes: each stage timed alone, ``jit(vmap)`` over a batch.
 
-The stages are the env's own (``mjxcontrol.physics``): MJX's collision, the position/velocity
-stage (kinematics and collision), the dynamics stage (actuation, smooth dynamics and the
-constraint solve) and the integrator, each compiled alone and called on the same batch of states
+The stages are the env's own (``Physics.stage``, with the solver patches the env traces under):
+the position/velocity stage (kinematics and collision), the dynamics stage (actuation, smooth
+dynamics and the constraint solve) and the integrator, and MJX's collision alone, each compiled
+alone and called on the same batch of states
 (``--steps`` random control steps after reset, so contacts have formed). ``--geom-pairs K`` also
 times the collision with MJX's ``max_geom_pairs`` numeric set to K (per collision group, only the
 K pairs nearest by bounding-sphere distance are collided; groups with a plane or height field
@@ -17,6 +18,7 @@ compiling one).
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Callable
 
@@ -26,7 +28,8 @@ import numpy as np
 from mujoco import mjx
 
 import mjxcontrol
-from mjxcontrol import physics, profiles
+from mjxcontrol import profiles
+from mjxcontrol.benchmarks.solver_sweep import env_with
 
 
 def batch_of_states(env, num_envs: int, steps: int, seed: int = 0) -> mjx.Data:
@@ -40,31 +43,26 @@ def batch_of_states(env, num_envs: int, steps: int, seed: int = 0) -> mjx.Data:
     return state.data
 
 
-def time_stage(fn: Callable, model: mjx.Model, data: mjx.Data, calls: int) -> tuple[float, float]:
-    """(compile and first call, mean of ``calls`` further calls), seconds, of jit(vmap(fn))."""
+def time_stage(fn: Callable, model: mjx.Model, data: mjx.Data, calls: int):
+    """(compile and first call, mean of ``calls`` further calls), seconds, of jit(vmap(fn)), and
+    its output."""
     batched = jax.jit(jax.vmap(fn, in_axes=(None, 0)))
     start = time.perf_counter()
-    jax.block_until_ready(batched(model, data))
+    out = jax.block_until_ready(batched(model, data))
     first = time.perf_counter() - start
     start = time.perf_counter()
     for _ in range(calls):
         out = batched(model, data)
     jax.block_until_ready(out)
-    return first, (time.perf_counter() - start) / calls
+    return first, (time.perf_counter() - start) / calls, out
 
 
-def most_touching(model: mjx.Model, data: mjx.Data) -> int:
-    """The most contacts with negative distance in any env of the batch, after MJX's collision."""
-    dist = jax.jit(jax.vmap(mjx.collision, in_axes=(None, 0)))(model, data)._impl.contact.dist
-    return int((dist < 0).sum(axis=1).max())
+def most_touching(data: mjx.Data) -> int:
+    """The most contacts with negative distance in any env of a batch after MJX's collision."""
+    return int((data._impl.contact.dist < 0).sum(axis=1).max())
 
 
-STAGES = {
-    "collision": mjx.collision,
-    "position/velocity stage": physics._position_velocity_stage,
-    "dynamics stage (solve)": physics._dynamics_stage,
-    "integration": physics._integration_stage,
-}
+STAGES = ("position/velocity stage", "dynamics stage (solve)", "integration")  # Physics.stage
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,17 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     data = batch_of_states(env, args.num_envs, args.steps)
     model = env.physics.model
-    for name, fn in STAGES.items():
-        first, per_call = time_stage(fn, model, data, args.calls)
+    stages = {"collision": mjx.collision}
+    for index, name in enumerate(STAGES):
+        stages[name] = functools.partial(env.physics.stage, index=index)
+    for name, fn in stages.items():
+        first, per_call, _ = time_stage(fn, model, data, args.calls)
         print(f"  {name:26s} {1e3 * per_call:9.1f} ms per call (compile + first: {first:.1f} s)")
     if args.geom_pairs:
-        domain = args.task.split("/")[0]
-        exact = profiles.EXACT.setdefault(domain, {})
-        exact["max_geom_pairs"] = args.geom_pairs  # this process only
-        culled = mjxcontrol.load(args.task).physics.model
+        options = {**profiles.overrides(args.task, "exact"), "max_geom_pairs": args.geom_pairs}
+        culled = env_with(args.task, options).physics.model
         for label, m in (("no pair cap", model), (f"max_geom_pairs {args.geom_pairs}", culled)):
-            _, per_call = time_stage(mjx.collision, m, data, args.calls)
-            touching = most_touching(m, data)
+            _, per_call, out = time_stage(mjx.collision, m, data, args.calls)
+            touching = most_touching(out)
             print(f"  collision, {label:18s} {1e3 * per_call:9.1f} ms; <= {touching} touching")
 
 
