@@ -29,7 +29,7 @@ import sys
 import jax
 import numpy as np
 
-from mjxcontrol import profiles, registry
+from mjxcontrol import contact_guard, profiles, registry
 from mjxcontrol.benchmarks import throughput
 from mjxcontrol.cli import positive_int
 from mjxcontrol.env import Env
@@ -80,16 +80,19 @@ def one_step_error(env: Env, batches: list) -> float:
     return worst
 
 
-def c_needs(domain: str, task: str, batches: list) -> tuple[np.ndarray, np.ndarray]:
-    """``([N], [N])``: per sample, the most Newton iterations C MuJoCo needs in any substep of
-    its control step, and the most contacts of one contact dimension it has at once (float64,
+def c_needs(domain: str, task: str, batches: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``([N], [N], [N])``: per sample, the most Newton iterations C MuJoCo needs in any substep
+    of its control step, the most contacts of one contact dimension it has at once, and the most
+    geom pairs of one MJX collision group whose bounding spheres are within the group's margin
+    at once (:func:`mjxcontrol.contact_guard.near_pairs`, at the start of each substep) (float64,
     dm_control's options, started cold: ``qacc_warmstart`` zero, as our one-step comparison
     starts). MJX does not report its own iteration count (its solver's counter never reaches
     ``mjx.Data``), so a cap *binds* where C needs more than it: a proxy, since float32 MJX may
     need a few iterations more or fewer than float64 C. MJX's ``max_contact_points`` keeps the
     deepest contacts of each contact dimension; it binds where C has more contacts of one
     dimension than that (conservative: C's capsule pairs may give two contacts where MJX's
-    give one)."""
+    give one). A geom-pair cap (``max_geom_pairs``) binds where more pairs of a group than it
+    keeps come that near: its guard's condition."""
     import mujoco
     from dm_control import suite
 
@@ -97,33 +100,43 @@ def c_needs(domain: str, task: str, batches: list) -> tuple[np.ndarray, np.ndarr
     env.reset()
     m, d = env.physics.model.ptr, env.physics.data.ptr
     n_substeps = round(env.control_timestep() / m.opt.timestep)
-    most, contacts = [], []
+    groups = contact_guard.pair_groups(m)
+    most, contacts, near = [], [], []
     for samples in batches:
         for qpos, qvel, act, action in zip(
             samples.qpos, samples.qvel, samples.act, samples.action, strict=True
         ):
             mujoco.mj_resetData(m, d)
             d.qpos[:], d.qvel[:], d.act[:], d.ctrl[:] = qpos, qvel, act, action
-            niter = ncon = 0
+            niter = ncon = npair = 0
             for _ in range(n_substeps):
-                mujoco.mj_step(m, d)
+                mujoco.mj_step(m, d)  # d.geom_xpos: the state this substep started from
                 niter = max(niter, int(d.solver_niter[0]))
                 dims = np.asarray(d.contact.dim[: d.ncon])
                 ncon = max(ncon, int(np.bincount(dims).max()) if dims.size else 0)
+                for group in groups:
+                    npair = max(
+                        npair, int(contact_guard.near_pairs(group, d.geom_xpos, m.geom_rbound))
+                    )
             most.append(niter)
             contacts.append(ncon)
-    return np.asarray(most), np.asarray(contacts)
+            near.append(npair)
+    return np.asarray(most), np.asarray(contacts), np.asarray(near)
 
 
 def settings(task_id: str, caps, fast: bool = False) -> list[dict]:
-    """The option sets a sweep measures: one per ``(iterations, ls_iterations[, contacts])`` cap
-    (the third, MJX's ``max_contact_points``), then, with ``fast``, the task's fast profile (which
-    may also change the integrator or disable flags)."""
-    out = [
-        {"iterations": cap[0], "ls_iterations": cap[1]}
-        | ({"max_contact_points": cap[2]} if len(cap) == 3 else {})
-        for cap in caps
-    ]
+    """The option sets a sweep measures: one per ``(iterations, ls_iterations[, contacts[,
+    pairs]])`` cap (the third, MJX's ``max_contact_points``, -1 for none; the fourth, its
+    ``max_geom_pairs``), then, with ``fast``, the task's fast profile (which may also change the
+    integrator or disable flags)."""
+    out = []
+    for cap in caps:
+        options = {"iterations": cap[0], "ls_iterations": cap[1]}
+        if len(cap) > 2 and cap[2] >= 0:
+            options["max_contact_points"] = cap[2]
+        if len(cap) > 3:
+            options["max_geom_pairs"] = cap[3]
+        out.append(options)
     if fast:
         out.append(profiles.overrides(task_id, "fast"))
     return out
@@ -154,7 +167,7 @@ def sweep(
         )
         for seed in range(-(-samples // batch))
     ]
-    needed, needed_contacts = c_needs(domain, task, batches)
+    needed, needed_contacts, needed_pairs = c_needs(domain, task, batches)
     rows = []
     for i, options in enumerate(settings(task_id, caps, fast)):
         is_fast = fast and i == len(caps)
@@ -164,7 +177,9 @@ def sweep(
         error = one_step_error(env, batches)
         contact_cap = options.get("max_contact_points", -1)
         contact_binds = needed_contacts > contact_cap if contact_cap >= 0 else False
-        binds = float(np.mean((needed > iterations) | contact_binds))
+        pair_cap = options.get("max_geom_pairs", -1)
+        pair_binds = needed_pairs > pair_cap if pair_cap >= 0 else False
+        binds = float(np.mean((needed > iterations) | contact_binds | pair_binds))
         speed = throughput.measure(
             env, num_envs, steps, chunk=min(steps, 20), raw=False, progress=False
         )
@@ -181,6 +196,7 @@ def sweep(
                 "c_iterations_max": int(needed.max()),
                 "c_iterations_median": float(np.median(needed)),
                 "c_contacts_max": int(needed_contacts.max()),
+                "c_near_pairs_max": int(needed_pairs.max()),
                 "samples": len(batches) * batch,
                 "env_steps_per_s": speed.env_steps_per_s,
                 "compile_s": speed.compile_s,
@@ -204,8 +220,8 @@ def _caps(text: str):
         caps = [tuple(int(x) for x in item.split(":")) for item in text.split(",")]
     except ValueError:
         caps = []
-    if not caps or any(len(cap) not in (2, 3) for cap in caps):
-        raise argparse.ArgumentTypeError(f"caps look like 100:50,8:8,8:8:6, got {text!r}")
+    if not caps or any(len(cap) not in (2, 3, 4) for cap in caps):
+        raise argparse.ArgumentTypeError(f"caps look like 100:50,8:8,8:8:6,8:8:6:4, got {text!r}")
     return caps
 
 
@@ -217,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         type=_caps,
         default=_caps("100:50,16:16,8:8,4:8,2:5"),
         help="iterations:ls_iterations pairs, dm_control's first; a third number caps MJX's "
-        "contacts per contact dimension (max_contact_points)",
+        "contacts per contact dimension (max_contact_points, -1: none), a fourth the geom pairs "
+        "it collides per collision group (max_geom_pairs)",
     )
     parser.add_argument("--samples", type=positive_int, default=2048)
     parser.add_argument("--episode-steps", type=positive_int, default=500)

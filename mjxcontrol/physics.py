@@ -25,8 +25,9 @@ import mujoco
 import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
-from mjxcontrol import profiles, warp_impl
+from mjxcontrol import warp_impl
 from mjxcontrol._mjx import mjx
+from mjxcontrol.contact_guard import ContactGuard
 from mjxcontrol.mjx_patches import mjx_patches
 from mjxcontrol.names import Names
 
@@ -108,8 +109,8 @@ class Physics:
       n_substeps: physics steps per control step.
       names: name -> index tables.
       data0: data at ``qpos0``, made once (JAX arrays are immutable, so it is shared safely).
-      guarded_contacts: ``(start, stop)`` runs of MJX's contacts whose cap is guarded: a step
-        that fills one with touching contacts may have left one out (:meth:`contacts_dropped`).
+      guard: the checks on the exact profile's MJX contact caps
+        (:class:`mjxcontrol.contact_guard.ContactGuard`), or None (:meth:`contacts_dropped`).
     """
 
     mj_model: mujoco.MjModel
@@ -118,7 +119,7 @@ class Physics:
     n_substeps: int
     names: Names
     data0: mjx.Data
-    guarded_contacts: tuple[tuple[int, int], ...] = ()
+    guard: ContactGuard | None = None
 
     @property
     def timestep(self) -> float:
@@ -139,18 +140,25 @@ class Physics:
 
         Under ``impl="warp"``: its contact or constraint buffers overflowed
         (:func:`mjxcontrol.warp_impl.buffers_overflowed`; the contact buffer is shared by the
-        batch and sized by :func:`compile_physics`'s ``num_envs``). Under ``impl="jax"``: a
-        guarded contact cap (the exact profile's ``max_contact_points``) is full, every contact
-        it kept touching, so a shallower one may have been dropped; never without a guarded cap,
-        since MJX's JAX impl otherwise sizes its buffers for every possible contact."""
+        batch and sized by :func:`compile_physics`'s ``num_envs``). Under ``impl="jax"``: the
+        collision of ``data``'s state may lack a contact because of a guarded MJX cap
+        (:meth:`ContactGuard.dropped`); never without one, since MJX's JAX impl otherwise sizes
+        its buffers for every possible contact. The substeps inside a control step are checked
+        as they run (:meth:`substep`)."""
         if self.impl == "warp":
             return warp_impl.buffers_overflowed(data)
-        if not self.guarded_contacts:
+        if self.guard is None:
             return jnp.zeros((), bool)
-        contact = data._impl.contact
-        touching = contact.dist < contact.includemargin
-        full = [jnp.all(touching[..., a:b], axis=-1) for a, b in self.guarded_contacts]
-        return jnp.any(jnp.stack(full), axis=0)
+        return self.guard.dropped(self.model, data)
+
+    def _position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """The position/velocity stage; where a guarded contact cap may have dropped a contact
+        in its collision, positions become NaN, so the control step ends as a physics error (as
+        a diverged one does) whichever substep it was."""
+        d = _position_velocity_stage(model, data)
+        if self.guard is None:
+            return d
+        return d.replace(qpos=jnp.where(self.guard.dropped(model, d), jnp.nan, d.qpos))
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
@@ -164,7 +172,7 @@ class Physics:
         if self.impl == "warp":
             return self.forward(model, data)
         with mjx_patches():
-            return _position_velocity_stage(model, data)
+            return self._position_velocity(model, data)
 
     def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
         """MJX's physics stages in turn: stage ``(first + k) % 3`` for ``k < count``, where 0 is
@@ -191,7 +199,7 @@ class Physics:
         if self.impl == "warp":
             raise ValueError("physics stages need impl='jax': MJX-Warp has no separate stages")
         with mjx_patches():
-            stages = [_position_velocity_stage, _dynamics_stage, _integration_stage]
+            stages = [self._position_velocity, _dynamics_stage, _integration_stage]
             return jax.lax.switch(index, [functools.partial(f, model) for f in stages], data)
 
     def settle_forward(self, model: mjx.Model, data: mjx.Data, settle_steps: int = 0) -> mjx.Data:
@@ -219,7 +227,7 @@ class Physics:
             else:
                 moved = _integration_stage(model, d)
                 d = jax.tree.map(lambda new, old: jnp.where(integrate, new, old), moved, d)
-            return _position_velocity_stage(model, d)
+            return self._position_velocity(model, d)
 
     def control_step(
         self, model: mjx.Model, data: mjx.Data, n_substeps: int | None = None
@@ -347,9 +355,10 @@ def compile_physics(
         buffer (:data:`mjxcontrol.warp_impl.CONTACTS_PER_ENV` per env); ``impl="jax"`` ignores it.
       warp_buffers: ``impl="warp"``'s contact slots and constraint rows per env, for models whose
         contacts outgrow the defaults (humanoid_CMU lying down); ``impl="jax"`` ignores them.
-      guard_contact_cap: flag steps that fill the model's MJX contact cap
-        (``max_contact_points``) as :meth:`Physics.contacts_dropped` (the exact profile's caps,
-        never meant to drop a contact); ``impl="warp"`` ignores it (its own buffers are guarded).
+      guard_contact_cap: flag steps whose collision the model's MJX contact caps
+        (``max_contact_points``, ``max_geom_pairs``) may have cut short, in any substep
+        (:class:`mjxcontrol.contact_guard.ContactGuard`: the exact profile's caps, never meant to
+        drop a contact); ``impl="warp"`` ignores it (its own buffers are guarded).
 
     Returns:
       The compiled :class:`Physics`.
@@ -371,8 +380,8 @@ def compile_physics(
     if impl == "warp":
         mjx_model = warp_impl.quiet_solver_caps(mjx_model)
     data0 = _make_data(mj_model, mjx_model, impl, num_envs, warp_buffers)
-    guarded = profiles.capped_contact_runs(mj_model) if guard_contact_cap and impl == "jax" else ()
-    return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0, guarded)
+    guard = ContactGuard.of(mj_model) if guard_contact_cap and impl == "jax" else None
+    return Physics(mj_model, mjx_model, impl, n_substeps, Names(mj_model), data0, guard)
 
 
 def check_num_envs(num_envs) -> None:

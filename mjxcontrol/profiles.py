@@ -7,11 +7,15 @@
   contacts C MuJoCo ever had at once on the sweep's states: MJX's JAX impl otherwise solves for
   every contact slot the model could ever fill (humanoid: 177), almost all of them apart. MJX
   keeps the deepest contacts, so while fewer touch than the cap nothing changes; a step that
-  fills the cap with touching contacts is flagged like any dropped contact
-  (``Physics.contacts_dropped``: a physics error). The line-search cap counts as much as the
-  Newton cap: MJX runs its line search as a fixed-length scan, so under ``vmap`` every env pays
-  for every line-search iteration of every Newton iteration, converged or not. The parity tests
-  run with these defaults.
+  fills the cap with touching contacts is flagged like any dropped contact (a physics error).
+  A row may cap the geom pairs MJX collides per collision group too (``max_geom_pairs``, the
+  nearest by bounding sphere) at twice or more the most pairs of one group whose bounding
+  spheres C MuJoCo's states ever had within their margin; a step with more such pairs than the
+  cap is flagged the same way. Both guards (:mod:`mjxcontrol.contact_guard`) check every
+  substep's collision. The line-search cap counts as much as the Newton cap: MJX runs its line
+  search as a fixed-length scan, so under ``vmap`` every env pays for every line-search
+  iteration of every Newton iteration, converged or not. The parity tests run with these
+  defaults.
 * ``fast``: fewer solver and line-search iterations (MuJoCo Playground's class of settings;
   walker also a doubled physics timestep, as Playground's humanoid), for users who want
   throughput over fidelity; the one-step error it costs against dm_control is
@@ -34,7 +38,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import mujoco
-import numpy as np
+
+from mjxcontrol import contact_guard
 
 PROFILES = ("exact", "fast")
 DEFAULT_PROFILE = "exact"
@@ -75,7 +80,12 @@ EXACT: dict[str, dict[str, Any]] = {
     # walk: 4.3x (8 (8): 4.0x; contact cap 2.0x alone), C needs <= 6 iterations, <= 4 of 191
     # contacts at once; 8 (2) is exact on walk's states but not on fetch's (a sample errs 6.2,
     # tests/parity)
-    "quadruped": {"iterations": 8, "ls_iterations": 4, "max_contact_points": 8},
+    "quadruped": {
+        "iterations": 8,
+        "ls_iterations": 4,
+        "max_contact_points": 8,
+        "max_geom_pairs": 4,
+    },
     "reacher": {"iterations": 2, "ls_iterations": 2},  # easy: 5.0x (2 (5): 4.8x), C needs <= 2
     # stack_2: 15x (contact cap 4.9x alone), C needs <= 5 iterations, <= 14 of 239 contacts at
     # once; 2 line-search iterations raise its worst error from 2.28 to 7.2; 4 are exact (and
@@ -124,9 +134,9 @@ FAST: dict[str, dict[str, Any]] = {
 
 # Custom numerics that MJX's collision driver reads (mujoco.mjx collision_driver), -1 or absent:
 # no cap. The fast profile's may drop contacts that dm_control simulates; the exact profile's
-# keep twice what C MuJoCo needed and are guarded (capped_contact_runs). MJX-Warp ignores both,
+# keep twice what C MuJoCo needed and are guarded (mjxcontrol.contact_guard). MJX-Warp ignores both,
 # so a warp env is compiled without them.
-MJX_NUMERICS = ("max_geom_pairs", "max_contact_points")
+MJX_NUMERICS = contact_guard.NUMERICS
 
 
 def check_profile(profile: Any) -> str:
@@ -144,8 +154,9 @@ def overrides(task_id: str, profile: str) -> dict[str, Any]:
     if profile == "exact":
         return exact
     base = {name: min(cap, exact.get(name, cap)) for name, cap in FAST_BASE.items()}
-    if "max_contact_points" in exact:  # the exact cap, unguarded (fast may drop contacts)
-        base["max_contact_points"] = exact["max_contact_points"]
+    for name in MJX_NUMERICS:  # the exact caps, unguarded (fast may drop contacts)
+        if name in exact:
+            base[name] = exact[name]
     return {**base, **FAST.get(domain, {}), **FAST.get(task_id, {})}
 
 
@@ -223,36 +234,5 @@ def describe(mj_model: mujoco.MjModel) -> dict[str, Any]:
         "disabled": [
             name.lower() for name, bit in _DISABLE_BITS.items() if int(opt.disableflags) & bit
         ],
-        **{name: _numeric(mj_model, name) for name in MJX_NUMERICS},
+        **{name: contact_guard.numeric(mj_model, name) for name in MJX_NUMERICS},
     }
-
-
-def _numeric(mj_model: mujoco.MjModel, name: str) -> int | None:
-    """The model's custom numeric ``name`` as an int, or None where it has none (no cap)."""
-    i = mujoco.mj_name2id(mj_model, mujoco.mjtObj.mjOBJ_NUMERIC, name)
-    return None if i < 0 else int(mj_model.numeric_data[mj_model.numeric_adr[i]])
-
-
-def capped_contact_runs(mj_model: mujoco.MjModel) -> tuple[tuple[int, int], ...]:
-    """``(start, stop)`` in MJX's contact array of each contact dimension whose contacts the
-    model's MJX caps cut short (MJX's JAX impl groups contacts by dimension and, under
-    ``max_contact_points``, keeps the deepest of each group). When every contact of such a run
-    touches, more may have touched and been left out: :meth:`Physics.contacts_dropped` flags
-    that step. Empty for a model without caps."""
-    from mujoco.mjx._src.collision_driver import make_condim  # MJX's own contact layout
-
-    if all(_numeric(mj_model, name) in (None, -1) for name in MJX_NUMERICS):
-        return ()
-    uncapped = copy.copy(mj_model)
-    for name in MJX_NUMERICS:
-        i = mujoco.mj_name2id(uncapped, mujoco.mjtObj.mjOBJ_NUMERIC, name)
-        if i >= 0:
-            uncapped.numeric_data[uncapped.numeric_adr[i]] = -1
-    capped, full = make_condim(mj_model), make_condim(uncapped)
-    runs, start = [], 0
-    for dim in sorted(set(capped.tolist())):
-        kept = int(np.sum(capped == dim))
-        if int(np.sum(full == dim)) > kept:
-            runs.append((start, start + kept))
-        start += kept
-    return tuple(runs)

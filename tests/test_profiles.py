@@ -75,6 +75,9 @@ def test_every_exact_cap_is_backed_by_a_logged_sweep():
             if "max_contact_points" in options:  # with room for states the sweep did not see
                 most = found["c_contacts_max"]
                 assert options["max_contact_points"] >= 2 * most, f"{task}: C had {most} at once"
+            if "max_geom_pairs" in options:  # near pairs of one collision group, same rule
+                most = found["c_near_pairs_max"]
+                assert options["max_geom_pairs"] >= 2 * most, f"{task}: {most} pairs near at once"
 
 
 def test_fast_is_never_capped_above_exact():
@@ -153,5 +156,6 @@ def test_a_full_exact_contact_cap_is_flagged_as_dropped_contacts():
         (False, "lying"): False,
         (False, "above"): False,
     }
-    guarded = mjxcontrol.compile_physics(mj_model, guard_contact_cap=True).guarded_contacts
-    assert guarded == ((0, 6),)  # walker's 14 contacts are one run (all of dimension 3)
+    # walker's 14 contacts are one run (all of dimension 3)
+    exact_guard = mjxcontrol.compile_physics(mj_model, guard_contact_cap=True).guard
+    assert exact_guard is not None and exact_guard.contact_runs == ((0, 6),)
