@@ -41,7 +41,7 @@ def numeric(mj_model: mujoco.MjModel, name: str) -> int | None:
     return None if i < 0 else int(mj_model.numeric_data[mj_model.numeric_adr[i]])
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class PairGroup:
     """One collision group that ``max_geom_pairs`` culls.
 
@@ -121,7 +121,7 @@ def near_pairs(group: PairGroup, geom_xpos, geom_rbound) -> jax.Array:
     return jnp.sum(gap <= group.margin, axis=-1)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class ContactGuard:
     """The exact profile's checks on MJX's contact caps (see the module docstring).
 

@@ -140,11 +140,9 @@ class Physics:
 
         Under ``impl="warp"``: its contact or constraint buffers overflowed
         (:func:`mjxcontrol.warp_impl.buffers_overflowed`; the contact buffer is shared by the
-        batch and sized by :func:`compile_physics`'s ``num_envs``). Under ``impl="jax"``: the
-        collision of ``data``'s state may lack a contact because of a guarded MJX cap
-        (:meth:`ContactGuard.dropped`); never without one, since MJX's JAX impl otherwise sizes
-        its buffers for every possible contact. The substeps inside a control step are checked
-        as they run (:meth:`substep`)."""
+        batch and sized by :func:`compile_physics`'s ``num_envs``). Under ``impl="jax"``: a
+        guarded MJX cap may have cut ``data``'s own collision short (:meth:`ContactGuard.dropped`;
+        a control step's substeps are checked as they run)."""
         if self.impl == "warp":
             return warp_impl.buffers_overflowed(data)
         if self.guard is None:
@@ -152,9 +150,8 @@ class Physics:
         return self.guard.dropped(self.model, data)
 
     def _position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
-        """The position/velocity stage; where a guarded contact cap may have dropped a contact
-        in its collision, positions become NaN, so the control step ends as a physics error (as
-        a diverged one does) whichever substep it was."""
+        """The position/velocity stage; NaN positions where a guarded cap may have cut its
+        collision short, so the control step ends as a physics error, as a diverged one."""
         d = _position_velocity_stage(model, data)
         if self.guard is None:
             return d
@@ -168,11 +165,13 @@ class Physics:
     def position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """The position/velocity stage of :meth:`forward` (kinematics, collisions, constraint
         rows, passive forces, position and velocity sensors): what a physics step reads from the
-        state it starts at. ``impl="warp"`` has no separate stages and runs all of ``forward``."""
+        state it starts at. ``impl="warp"`` has no separate stages and runs all of ``forward``.
+        Unguarded, unlike a substep's (a reset runs it at ``qpos0``, before its task sets the
+        state; :meth:`contacts_dropped` checks any state's own collision)."""
         if self.impl == "warp":
             return self.forward(model, data)
         with mjx_patches():
-            return self._position_velocity(model, data)
+            return _position_velocity_stage(model, data)
 
     def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
         """MJX's physics stages in turn: stage ``(first + k) % 3`` for ``k < count``, where 0 is
