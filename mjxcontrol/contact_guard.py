@@ -1,4 +1,4 @@
-"""Guards on MJX's contact caps, so that the exact profile's never silently lose a contact.
+"""Guards on MJX's contact caps: flag a physics step that may have left out a contact C MuJoCo has.
 
 The exact profile may set two of MJX's caps (:data:`mjxcontrol.profiles.MJX_NUMERICS`), each only
 where a sweep against dm_control found it changes nothing. A guard makes that a checked claim
@@ -12,13 +12,11 @@ for every state a user meets, not only the swept ones:
   bounding-sphere distance: ``|xpos_1 - xpos_2| - rbound_1 - rbound_2``, a lower bound on the two
   geoms' distance. A pair whose bound distance exceeds its margin cannot produce a contact, so
   the cull is exact while no more pairs of a group than the cap come within the group's largest
-  margin. Where more do, :meth:`ContactGuard.collision` collides every pair instead (for the
-  whole batch under ``vmap``: :func:`batch_cond`), so this cap never loses a contact.
+  margin; more may mean a touching pair was not collided.
 
-:class:`ContactGuard` holds both, built host-side from the compiled model and MJX's own grouping
-(``collision_driver``); :meth:`mjxcontrol.Physics.contacts_dropped` applies the contact-cap
-check, every physics substep applies it to the collisions it computes, and the physics traces
-MJX with :meth:`ContactGuard.collision` as its collision driver (see :mod:`mjxcontrol.physics`).
+:class:`ContactGuard` holds both checks, built host-side from the compiled model and MJX's own
+grouping (``collision_driver``); :meth:`mjxcontrol.Physics.contacts_dropped` applies it, and every
+physics substep applies it to the collisions it computes (see :mod:`mjxcontrol.physics`).
 ``impl="warp"`` ignores both caps and guards its own buffers instead.
 """
 
@@ -99,7 +97,12 @@ def capped_contact_runs(mj_model: mujoco.MjModel) -> tuple[tuple[int, int], ...]
 
     if all(numeric(mj_model, name) in (None, -1) for name in NUMERICS):
         return ()
-    capped, full = make_condim(mj_model), make_condim(_without_numerics(mj_model, NUMERICS))
+    uncapped = copy.copy(mj_model)
+    for name in NUMERICS:
+        i = mujoco.mj_name2id(uncapped, mujoco.mjtObj.mjOBJ_NUMERIC, name)
+        if i >= 0:
+            uncapped.numeric_data[uncapped.numeric_adr[i]] = -1
+    capped, full = make_condim(mj_model), make_condim(uncapped)
     runs, start = [], 0
     for dim in sorted(set(capped.tolist())):
         kept = int(np.sum(capped == dim))
@@ -118,125 +121,41 @@ def near_pairs(group: PairGroup, geom_xpos, geom_rbound) -> jax.Array:
     return jnp.sum(gap <= group.margin, axis=-1)
 
 
-def batch_cond(pred: jax.Array, true_fun, false_fun, *operands):
-    """``lax.cond(pred, true_fun, false_fun, *operands)`` that stays a branch under ``vmap``: there
-    ``pred`` is reduced with ``any`` over the batch and the one branch taken runs for every env
-    (``jax.lax.cond`` would run both and select). For branches that give the same answer
-    wherever ``pred`` is false, as a cheap path and its exact fallback."""
-
-    @jax.custom_batching.custom_vmap
-    def cond(pred, *operands):
-        return jax.lax.cond(pred, true_fun, false_fun, *operands)
-
-    @cond.def_vmap
-    def _batched(axis_size, in_batched, pred, *operands):
-        pred_batched, *operands_batched = in_batched
-        axes = [jax.tree.map(lambda b: 0 if b else None, tree) for tree in operands_batched]
-        true_b, false_b = (
-            jax.vmap(f, in_axes=tuple(axes), axis_size=axis_size) for f in (true_fun, false_fun)
-        )
-        out = jax.lax.cond(jnp.any(pred) if pred_batched else pred, true_b, false_b, *operands)
-        return out, jax.tree.map(lambda _: True, out)
-
-    return cond(pred, *operands)
-
-
 @dataclasses.dataclass(frozen=True, eq=False)
 class ContactGuard:
-    """The exact profile's check of its contact cap and fallback for its pair cap (see the
-    module docstring).
+    """The exact profile's checks on MJX's contact caps (see the module docstring).
 
     Attributes:
       contact_runs: :func:`capped_contact_runs`.
       pair_groups: :func:`culled_pair_groups`.
       max_geom_pairs: the pair cap (-1: none).
-      capped_dims: ``[ncon]`` MJX's contact dimensions under the model's caps (its layout).
-      uncut_dims: ``[ncon']`` the same without the pair cap.
-      uncut_numerics: the model's ``numeric_data`` without the pair cap.
     """
 
     contact_runs: tuple[tuple[int, int], ...]
     pair_groups: tuple[PairGroup, ...]
     max_geom_pairs: int
-    capped_dims: np.ndarray
-    uncut_dims: np.ndarray
-    uncut_numerics: np.ndarray
 
     @classmethod
     def of(cls, mj_model: mujoco.MjModel) -> ContactGuard | None:
         """The guard of a model's MJX caps, or None if it has none that can drop a contact."""
-        from mujoco.mjx._src.collision_driver import make_condim
-
         runs, groups = capped_contact_runs(mj_model), culled_pair_groups(mj_model)
         if not runs and not groups:
             return None
         cap = numeric(mj_model, "max_geom_pairs")
-        uncut = _without_numerics(mj_model, ("max_geom_pairs",))
-        return cls(
-            runs,
-            groups,
-            -1 if cap is None else cap,
-            make_condim(mj_model),
-            make_condim(uncut),
-            np.array(uncut.numeric_data),
-        )
+        return cls(runs, groups, -1 if cap is None else cap)
 
     def dropped(self, model: mjx.Model, data: mjx.Data) -> jax.Array:
         """Bool ``[...]`` (``data``'s batch shape): whether the collision that ``data`` holds
-        (its position stage's) may lack a contact: a capped run of contacts all touching. (The
-        pair cap never loses one: :meth:`collision`.)"""
-        if not self.contact_runs:
-            return jnp.zeros(data.time.shape, bool)
-        contact = data._impl.contact
-        touching = contact.dist < contact.includemargin
-        full = [jnp.all(touching[..., a:b], axis=-1) for a, b in self.contact_runs]
-        return jnp.any(jnp.stack(full), axis=0)
-
-    def pairs_near(self, model: mjx.Model, data: mjx.Data) -> jax.Array:
-        """Bool ``[...]``: whether some culled group has more pairs near enough to touch than
-        the pair cap keeps, at ``data``'s kinematics (``model.geom_rbound``: the env's radii)."""
-        flags = [
+        (its position stage's) may lack a contact: a capped run of contacts all touching, or
+        more pairs of a culled group near enough to touch than the pair cap kept
+        (``model.geom_rbound``: the env's own radii)."""
+        flags = []
+        if self.contact_runs:
+            contact = data._impl.contact
+            touching = contact.dist < contact.includemargin
+            flags += [jnp.all(touching[..., a:b], axis=-1) for a, b in self.contact_runs]
+        flags += [
             near_pairs(g, data.geom_xpos, model.geom_rbound) > self.max_geom_pairs
             for g in self.pair_groups
         ]
         return jnp.any(jnp.stack(flags), axis=0)
-
-    def collision(self, model: mjx.Model, data: mjx.Data, mjx_collision) -> mjx.Data:
-        """MJX's collision driver ``mjx_collision`` with the pair cap where it loses nothing
-        (:meth:`pairs_near` false, for every env of the batch), else without it, its contacts
-        cut per contact dimension to the capped layout (the deepest kept, as MJX's contact cap
-        keeps them; the contact-cap check covers that cut). Same results either way, up to
-        float rounding and the order of the contacts."""
-        if not self.pair_groups:
-            return mjx_collision(model, data)
-
-        def culled(m, d):
-            return mjx_collision(m, d)._impl.contact
-
-        def uncut(m, d):
-            contact = mjx_collision(m.replace(numeric_data=self.uncut_numerics), d)._impl.contact
-            parts, start = [], 0
-            for dim in sorted(set(self.uncut_dims.tolist())):
-                count = int(np.sum(self.uncut_dims == dim))
-                keep = int(np.sum(self.capped_dims == dim))
-                part = jax.tree.map(lambda x, a=start, n=count: x[a : a + n], contact)
-                if count > keep:
-                    _, idx = jax.lax.top_k(-part.dist, keep)
-                    part = jax.tree.map(lambda x, i=idx: x[i], part)
-                parts.append(part)
-                start += count
-            return jax.tree.map(lambda *x: jnp.concatenate(x), *parts)
-
-        contact = batch_cond(self.pairs_near(model, data), uncut, culled, model, data)
-        out: mjx.Data = data.tree_replace({"_impl.contact": contact})  # pyright: ignore[reportAssignmentType]
-        return out
-
-
-def _without_numerics(mj_model: mujoco.MjModel, names) -> mujoco.MjModel:
-    """A copy of ``mj_model`` whose custom numerics ``names`` are -1 (no cap)."""
-    out = copy.copy(mj_model)
-    for name in names:
-        i = mujoco.mj_name2id(out, mujoco.mjtObj.mjOBJ_NUMERIC, name)
-        if i >= 0:
-            out.numeric_data[out.numeric_adr[i]] = -1
-    return out

@@ -1,6 +1,6 @@
-"""Where mjxcontrol swaps parts of MJX's JAX implementation while tracing physics.
+"""The two places where mjxcontrol swaps parts of MJX's JAX implementation while tracing physics.
 
-Each keeps MJX's mathematics and changes only how it is computed:
+Both keep MJX's mathematics and change only how it is computed:
 
 * the Cholesky factorisation of Newton's Hessian (:mod:`mjxcontrol.linalg` says why: jaxlib
   0.10's batched CPU LAPACK kernel can deadlock);
@@ -14,11 +14,7 @@ Each keeps MJX's mathematics and changes only how it is computed:
   never forms an ``nefc x nefc`` matrix. The results agree to float32 rounding
   (tests/test_mjx_patches.py compares the two on contact-rich states).
 
-* for a model whose exact profile culls geom pairs, the collision driver
-  (:meth:`mjxcontrol.contact_guard.ContactGuard.collision`: MJX's cull where it provably loses
-  nothing, MJX's full collision where it might).
-
-:func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
+:func:`mjx_patches` makes both swaps while MJX functions are traced; they are undone when tracing
 returns (the compiled program keeps them). Only tasks with elliptic cones (finger, manipulator,
 stacker) take the second path; pyramidal models run MJX's own code.
 """
@@ -26,7 +22,6 @@ stacker) take the second path; pyramidal models run MJX's own code.
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 
 import jax
@@ -37,7 +32,6 @@ from mjxcontrol._mjx import mjx
 from mjxcontrol.linalg import mjx_cholesky
 
 try:  # MJX's JAX solver module; the swap targets its module-level ``_update_gradient``
-    from mujoco.mjx._src import collision_driver as _collision_driver
     from mujoco.mjx._src import solver as _solver
     from mujoco.mjx._src import support as _support
     from mujoco.mjx._src.types import ConeType, SolverType
@@ -46,7 +40,6 @@ except ImportError:  # pragma: no cover - a MuJoCo without MJX's JAX solver
 
 _LOCK = threading.RLock()
 _MJX_UPDATE_GRADIENT = getattr(_solver, "_update_gradient", None)
-_MJX_COLLISION = getattr(_collision_driver, "collision", None) if _solver is not None else None
 
 
 def cone_hessian(efc_j: jax.Array, diagonal: jax.Array, contact, cone_h: jax.Array) -> jax.Array:
@@ -92,22 +85,17 @@ def update_gradient(m: mjx.Model, d: mjx.Data, ctx):
 
 
 @contextlib.contextmanager
-def mjx_patches(guard=None):
+def mjx_patches():
     """Within this block MJX uses :mod:`mjxcontrol.linalg`'s Cholesky and
-    :func:`update_gradient`, and, for a ``guard`` (:class:`mjxcontrol.contact_guard.ContactGuard`)
-    with a pair cap, its :meth:`collision` as the collision driver. Use it around the *tracing*
-    of MJX calls. Re-entrant and thread-safe against itself."""
+    :func:`update_gradient`. Use it around the *tracing* of MJX calls. Re-entrant and thread-safe
+    against itself."""
     with mjx_cholesky(), _LOCK:
         if _solver is None:
             yield
             return
-        saved = _solver._update_gradient, _collision_driver.collision  # noqa: SLF001
+        saved = _solver._update_gradient  # noqa: SLF001
         _solver._update_gradient = update_gradient  # noqa: SLF001
-        if guard is not None and guard.pair_groups:
-            _collision_driver.collision = functools.partial(
-                guard.collision, mjx_collision=_MJX_COLLISION
-            )
         try:
             yield
         finally:
-            _solver._update_gradient, _collision_driver.collision = saved  # noqa: SLF001
+            _solver._update_gradient = saved  # noqa: SLF001

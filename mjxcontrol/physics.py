@@ -153,13 +153,13 @@ class Physics:
         """The position/velocity stage; NaN positions where a guarded cap may have cut its
         collision short, so the control step ends as a physics error, as a diverged one."""
         d = _position_velocity_stage(model, data)
-        if self.guard is None or not self.guard.contact_runs:
+        if self.guard is None:
             return d
         return d.replace(qpos=jnp.where(self.guard.dropped(model, d), jnp.nan, d.qpos))
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
-        with mjx_patches(self.guard):
+        with mjx_patches():
             return mjx.forward(model, data)
 
     def position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
@@ -170,7 +170,7 @@ class Physics:
         state; :meth:`contacts_dropped` checks any state's own collision)."""
         if self.impl == "warp":
             return self.forward(model, data)
-        with mjx_patches(self.guard):
+        with mjx_patches():
             return _position_velocity_stage(model, data)
 
     def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
@@ -197,7 +197,7 @@ class Physics:
         """
         if self.impl == "warp":
             raise ValueError("physics stages need impl='jax': MJX-Warp has no separate stages")
-        with mjx_patches(self.guard):
+        with mjx_patches():
             stages = [self._position_velocity, _dynamics_stage, _integration_stage]
             return jax.lax.switch(index, [functools.partial(f, model) for f in stages], data)
 
@@ -209,7 +209,7 @@ class Physics:
         if not settle_steps:
             return self.forward(model, data)
         if self.impl == "warp":  # whole steps, the last forward pass's sensors
-            with mjx_patches(self.guard):
+            with mjx_patches():
                 return warp_impl.steps(self.mj_model, model, data, settle_steps, keep_acc=False)
         body = lambda k, d: self.substep(model, d, k < settle_steps)  # noqa: E731
         return jax.lax.fori_loop(0, settle_steps + 1, body, data)
@@ -219,7 +219,7 @@ class Physics:
         position/velocity stage); with ``integrate`` false (a traced bool scalar is fine) the
         state does not move, so the position/velocity stage recomputes what it had and the
         dynamics stage's results are those of :meth:`forward`. ``impl="jax"`` only."""
-        with mjx_patches(self.guard):
+        with mjx_patches():
             d = _dynamics_stage(model, data)
             if integrate is True:
                 d = _integration_stage(model, d)
@@ -238,8 +238,7 @@ class Physics:
         final state and acceleration-stage quantities one substep older, as dm_control does.
         """
         n = self.n_substeps if n_substeps is None else n_substeps
-        # no LAPACK kernel, no dense cone matrix, guarded caps (mjxcontrol/mjx_patches.py)
-        with mjx_patches(self.guard):
+        with mjx_patches():  # no LAPACK kernel, no dense cone matrix (mjxcontrol/mjx_patches.py)
             if self.impl == "warp":
                 return warp_impl.steps(self.mj_model, model, data, n)
             return jax.lax.fori_loop(0, n, lambda _, d: self.substep(model, d), data)
@@ -284,7 +283,7 @@ class Physics:
         ctrl, action_ok = self.safe_control(action)
         data = data.replace(ctrl=jnp.where(advance, ctrl, data.ctrl))
         if self.impl == "warp":  # no stage functions: whole steps (none for forward)
-            with mjx_patches(self.guard):
+            with mjx_patches():
                 n = jnp.where(advance, self.n_substeps, settle_steps)
                 return warp_impl.steps(self.mj_model, model, data, n, advance), action_ok
         # a control step: (dynamics, integration, position/velocity) per substep; a settle too,

@@ -1,10 +1,11 @@
-"""The guards on MJX's contact caps (mjxcontrol.contact_guard): a geom-pair cull that could lose
-a contact collides every pair instead; a full contact cap is flagged, in whichever substep."""
+"""The guards on MJX's contact caps (mjxcontrol.contact_guard): a cap that may have left out a
+contact is flagged, in whichever substep it happened; a cull that lost nothing is not."""
 
 import jax
 import jax.numpy as jnp
 import mujoco
 import numpy as np
+import pytest
 
 import mjxcontrol
 from mjxcontrol import contact_guard, profiles
@@ -36,19 +37,15 @@ def _touching(data) -> np.ndarray:
     return np.asarray(jnp.sum(contact.dist < contact.includemargin, axis=-1))
 
 
-def test_a_pair_cull_falls_back_to_every_pair_where_it_could_lose_a_contact():
-    """Random clusters of capsules. MJX's plain cull to the 2 nearest pairs by bounding sphere
-    loses touching contacts on some; the guarded cull (the exact profile's) never does: batched,
-    a batch with no env near (more than 2 pairs within their bounding spheres) is culled and one
-    with any is collided whole; unbatched, each state takes its own branch. The plane's group is
-    never culled."""
+def test_a_pair_cull_that_may_have_skipped_a_touching_pair_is_flagged():
+    """Random clusters of capsules, collided with every pair and with only the 2 nearest by
+    bounding sphere: wherever the cull lost a touching contact, the guard flagged the state; it
+    flagged only states where more pairs than kept were near; the plane's group is never culled."""
     caps = {"max_geom_pairs": 2}
     capsule = '<geom type="capsule" fromto="-.3 0 0 .3 0 0" size=".05"/>'
-    mj_model = _model(capsule, CAPSULES, caps)
-    guarded = mjxcontrol.compile_physics(mj_model, guard_contact_cap=True)
-    plain = mjxcontrol.compile_physics(mj_model)
+    culled = mjxcontrol.compile_physics(_model(capsule, CAPSULES, caps), guard_contact_cap=True)
     full = mjxcontrol.compile_physics(_model(capsule, CAPSULES, {}))
-    guard = guarded.guard
+    guard = culled.guard
     assert guard is not None and guard.max_geom_pairs == 2
     assert [g.name for g in guard.pair_groups] == ["capsule-capsule, dim 3"]  # plane exempt
     assert len(guard.pair_groups[0].geom1) == CAPSULES * (CAPSULES - 1) // 2
@@ -61,50 +58,41 @@ def test_a_pair_cull_falls_back_to_every_pair_where_it_could_lose_a_contact():
     qpos[..., 3:] = quat / np.linalg.norm(quat, axis=-1, keepdims=True)
     qpos = jnp.asarray(qpos.reshape(num, -1))
 
-    data_full, _ = _collide(full, qpos)
-    near = np.asarray(
-        contact_guard.near_pairs(guard.pair_groups[0], data_full.geom_xpos, full.model.geom_rbound)
-    )
-    lost = _touching(_collide(plain, qpos)[0]) < _touching(data_full)
-    assert lost.any() and (near <= 2).any(), "the states must include both cases"
-    assert not (lost & (near <= 2)).any(), "the plain cull lost a contact with few pairs near"
+    def collide(physics):
+        def one(q):
+            data = physics.forward(physics.model, physics.data0.replace(qpos=q))
+            return data, physics.contacts_dropped(data)
 
-    quiet, few = np.flatnonzero(near <= 2), np.flatnonzero(lost)[:4]
-    for which, batched in ((np.arange(num), True), (quiet, True), (few, False)):
-        data, dropped = _collide(guarded, qpos[which], batched)
-        assert not np.asarray(dropped).any()
-        np.testing.assert_array_equal(_touching(data), _touching(data_full)[which])
-        np.testing.assert_allclose(_deepest(data), _deepest(data_full)[which], atol=1e-6)
-
-
-def _collide(physics, qpos, batched=True):
-    """(data after ``physics.forward`` at each of ``qpos`` ``[N, nq]``, contacts_dropped):
-    jit(vmap), or one jit call per state stacked."""
-
-    def one(q):
-        data = physics.forward(physics.model, physics.data0.replace(qpos=q))
-        return data, physics.contacts_dropped(data)
-
-    if batched:
         return jax.jit(jax.vmap(one))(qpos)
-    outs = [jax.jit(one)(q) for q in qpos]
-    return jax.tree.map(lambda *x: jnp.stack(x), *outs)
+
+    (data_full, _), (data_culled, flagged) = collide(full), collide(culled)
+    lost = _touching(data_culled) < _touching(data_full)
+    near = np.asarray(
+        contact_guard.near_pairs(
+            guard.pair_groups[0], data_culled.geom_xpos, culled.model.geom_rbound
+        )
+    )
+    flagged = np.asarray(flagged)
+    assert lost.any() and (~flagged).any(), "the states must include both cases"
+    assert not (lost & ~flagged).any(), "a cull that lost a touching contact went unflagged"
+    assert (flagged == ((near > 2) | _runs_full(guard, data_culled))).all()
 
 
-def _deepest(data) -> np.ndarray:
-    """Each env's 8 deepest contact distances, sorted, apart ones as 0."""
-    dist = np.asarray(data._impl.contact.dist)
-    return np.sort(np.minimum(dist, 0.0), axis=-1)[..., :8]
+def _runs_full(guard, data) -> np.ndarray:
+    contact = data._impl.contact
+    touching = np.asarray(contact.dist < contact.includemargin)
+    return np.any([touching[:, a:b].all(-1) for a, b in guard.contact_runs], axis=0)
 
 
-def test_a_contact_cap_that_binds_in_a_middle_substep_ends_the_step_as_a_physics_error():
+@pytest.mark.parametrize("caps", [{"max_geom_pairs": 1}, {"max_contact_points": 1}])
+def test_a_cap_that_binds_in_a_middle_substep_ends_the_step_as_a_physics_error(caps):
     """Three 10 cm spheres, the outer two flying apart from the middle one at 5 m/s: they
     overlap in the first substeps of a ten-substep control step and are apart at its end, where
     :meth:`Physics.contacts_dropped` looks. The substep whose capped collision may have dropped
     a contact makes the step's positions NaN (a physics error, as a diverged step); without the
     guard the step is finite."""
     sphere = '<geom type="sphere" size=".1"/>'
-    mj_model = _model(sphere, 3, {"max_contact_points": 1})
+    mj_model = _model(sphere, 3, caps)
     stepped = {}
     for guard in (True, False):
         physics = mjxcontrol.compile_physics(
