@@ -159,3 +159,9 @@ class ContactGuard:
             for g in self.pair_groups
         ]
         return jnp.any(jnp.stack(flags), axis=0)
+
+    def mark(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
+        """``data`` (just after its position stage) with NaN positions where :meth:`dropped`:
+        the physics step then ends as a physics error, as a diverged one does, whichever
+        substep lost the contact."""
+        return data.replace(qpos=jnp.where(self.dropped(model, data), jnp.nan, data.qpos))

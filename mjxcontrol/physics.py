@@ -145,17 +145,12 @@ class Physics:
         a control step's substeps are checked as they run)."""
         if self.impl == "warp":
             return warp_impl.buffers_overflowed(data)
-        if self.guard is None:
-            return jnp.zeros((), bool)
-        return self.guard.dropped(self.model, data)
+        return jnp.zeros((), bool) if self.guard is None else self.guard.dropped(self.model, data)
 
     def _position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
-        """The position/velocity stage; NaN positions where a guarded cap may have cut its
-        collision short, so the control step ends as a physics error, as a diverged one."""
+        """The position/velocity stage, marked by the guard (:meth:`ContactGuard.mark`)."""
         d = _position_velocity_stage(model, data)
-        if self.guard is None:
-            return d
-        return d.replace(qpos=jnp.where(self.guard.dropped(model, d), jnp.nan, d.qpos))
+        return d if self.guard is None else self.guard.mark(model, d)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
