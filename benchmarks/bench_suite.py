@@ -14,7 +14,11 @@ the machine's state:
   with Playground's own settings (:mod:`mjxcontrol.benchmarks.playground_anchor`); recorded as
   skipped, with the reason, where Playground is not installed or lacks the task.
 
-The report (:func:`run`) is a JSON-able dict: device, versions, the arguments and one row per
+Every runner's programs compile with the same XLA options,
+:func:`mjxcontrol.compilation_cache.compiler_options` (``MJXCONTROL_XLA_DEFAULTS=1``: XLA's own).
+
+The report (:func:`run`) is a JSON-able dict: device, versions, those compiler options, the
+arguments and one row per
 (case, runner, profile) with compile seconds (reset + first chunk; ``first_step_s``: reset + first
 step, :func:`throughput.first_step_s`), run seconds and env-steps/s
 (control steps of all envs together), plus each profile's ratio to the anchors. :func:`plot`
@@ -30,7 +34,7 @@ from typing import Any
 
 import jax
 
-from mjxcontrol import profiles, registry
+from mjxcontrol import compilation_cache, profiles, registry
 from mjxcontrol.benchmarks import playground_anchor, throughput
 from mjxcontrol.physics import UnsupportedFeatureError
 from mjxcontrol.wrappers import AutoReset
@@ -189,6 +193,7 @@ def run(
         "device": str(jax.devices()[0]),
         "devices": jax.local_device_count() if shard else 1,
         "versions": throughput.versions(),
+        "compiler_options": compilation_cache.compiler_options(),
         "arguments": {
             "tasks": list(tasks),
             "batch_sizes": list(batch_sizes),

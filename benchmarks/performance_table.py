@@ -222,6 +222,24 @@ def _settings(row: dict) -> str:
 
 PLAYGROUND_TITLE = "Against MuJoCo Playground"
 FUSED_TITLE = "Against MuJoCo Playground, with `AutoReset(fuse_reset=True)`"
+DEFAULTS_TITLE = "Against MuJoCo Playground, both compiled with XLA's default options"
+# (report name, section title), in the order they render.
+BENCH_SECTIONS = (
+    ("bench", PLAYGROUND_TITLE),
+    ("bench-xla-defaults", DEFAULTS_TITLE),
+    ("bench-fused", FUSED_TITLE),
+)
+
+
+def _compiled_with(report: dict) -> tuple[str, str]:
+    """``(command prefix, words)``: the XLA options every runner of ``report`` compiled with
+    (reports before session 31 record none: XLA's defaults)."""
+    options = report.get("compiler_options")
+    if not options:
+        prefix = "" if options is None else "MJXCONTROL_XLA_DEFAULTS=1 "
+        return prefix, "every runner compiled with XLA's default options"
+    shown = ", ".join(f"`{k}={v!r}`" for k, v in options.items())
+    return "", f"every runner compiled with the XLA options {shown}"
 
 
 def playground_section(
@@ -232,8 +250,9 @@ def playground_section(
     as docs/bench/``name``.json and ``name``-warm.json."""
     args = cold["arguments"]
     chunk = args["chunk"]
+    prefix, compiled_with = _compiled_with(cold)
     command = (
-        f"mjxcontrol bench {' '.join(args['tasks'])} --num-envs "
+        f"{prefix}mjxcontrol bench {' '.join(args['tasks'])} --num-envs "
         f"{','.join(map(str, args['batch_sizes']))} --physics {','.join(args['physics'])} "
         f"--anchors {','.join(args['anchors'])} --steps {args['steps']} --chunk {args['chunk']}"
         + (" --fuse-reset" if args.get("fuse_reset") else "")
@@ -248,7 +267,8 @@ def playground_section(
         f"command again (the second run: warm compile; docs/bench/{name}-warm.json) "
         f"({cold['device']}, {versions.get('platform', '')}, jax "
         f"{versions.get('jax')}, mujoco {versions.get('mujoco')}, playground "
-        f"{versions.get('playground')}). Every runner of a task is timed in the same process, "
+        f"{versions.get('playground')}; {compiled_with}). Every runner of a task is timed in "
+        "the same process, "
         "chunks interleaved; compile is the time to the first step, reset included (the first "
         "chunk's time less its other steps at the timed rate; each library's chunk compiles "
         "while its reset compiles and runs). The plot is "
@@ -330,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = [json.loads(x) for x in args.log.read_text().splitlines() if x.strip()]
     text = render(lines)
-    for name, title in (("bench", PLAYGROUND_TITLE), ("bench-fused", FUSED_TITLE)):
+    for name, title in BENCH_SECTIONS:
         if (BENCH / f"{name}.json").exists():
             cold = json.loads((BENCH / f"{name}.json").read_text())
             warm_path = BENCH / f"{name}-warm.json"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import platform
 import time
 from importlib import metadata
@@ -107,20 +108,23 @@ def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
     (:func:`mjxcontrol.compilation_cache.concurrently`): env and anchors are timed alike.
     ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`) and
     its key whole on each (:func:`mjxcontrol.sharding.replicate`, where ``run`` returns it);
-    ``run`` then compiles at its first call, for the placement the batch was given.
+    ``run`` then compiles at its first call, for the placement the batch was given. Both compile
+    with :func:`mjxcontrol.compilation_cache.compiler_options`, the env's and anchors' alike.
     """
     t0 = time.perf_counter()
+    options = compilation_cache.compiler_options()
 
     def first_state():
-        state = jax.jit(reset).lower(keys).compile()(keys)
+        state = jax.jit(reset).lower(keys).compile(options)(keys)
         return jax.block_until_ready(sharding.shard(state) if shard else state)
 
     if shard:
-        state, run_compiled, key = first_state(), jax.jit(run), sharding.replicate(key)
+        run_compiled = jax.jit(run, compiler_options=options)
+        state, key = first_state(), sharding.replicate(key)
     else:
         template = (jax.eval_shape(reset, keys), key)
         done, _ = compilation_cache.concurrently(
-            {"state": first_state, "run": lambda: jax.jit(run).lower(template).compile()}
+            {"state": first_state, "run": lambda: jax.jit(run).lower(template).compile(options)}
         )
         state, run_compiled = done["state"], done["run"]
     return Runner(run_compiled, (state, key), setup_s=time.perf_counter() - t0)
@@ -132,10 +136,12 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
     policy = uniform_policy(env)
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
-    reset = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(seed), num_envs))
-    data = jax.block_until_ready(sharding.shard(reset.data) if shard else reset.data)
+    options = compilation_cache.compiler_options()
+    reset = jax.jit(jax.vmap(env.reset), compiler_options=options)
+    first = reset(jax.random.split(jax.random.key(seed), num_envs))
+    data = jax.block_until_ready(sharding.shard(first.data) if shard else first.data)
 
-    @jax.jit
+    @functools.partial(jax.jit, compiler_options=options)
     def run(carry):
         def control_step(data, key):
             ctrl = jax.vmap(policy)(Observation(), jax.random.split(key, num_envs))

@@ -124,10 +124,12 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def mjx_returns(env, network, params, episodes: int, seed: int) -> np.ndarray:
     """Returns ``[episodes]`` of the deterministic policy in mjxcontrol (the trainer's eval)."""
-    from mjxcontrol.train import OPTIMIZED, make_evaluate
+    from mjxcontrol.train import make_evaluate, optimized
 
     key = jax.random.key(seed)
-    evaluate = jax.jit(make_evaluate(env, network, episodes)).lower(params, key).compile(OPTIMIZED)
+    evaluate = (
+        jax.jit(make_evaluate(env, network, episodes)).lower(params, key).compile(optimized())
+    )
     return np.asarray(evaluate(params, key))
 
 

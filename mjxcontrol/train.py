@@ -44,8 +44,15 @@ EVAL_EPISODE_STEPS = 1000  # evaluation length for tasks without a time limit
 EVAL_KEY_SALT = 1  # evaluation keys are drawn from a stream apart from training's
 # Training and evaluation programs run for minutes, so they are always compiled fully optimised,
 # whatever XLA_FLAGS say (the test suite lowers the global level to compile faster; at level 0
-# the env's solver loops run ~15x slower).
+# the env's solver loops run ~15x slower), with mjxcontrol's CPU options (:func:`optimized`).
 OPTIMIZED: dict[str, Any] = {"xla_backend_optimization_level": 3}
+
+
+def optimized() -> dict[str, Any]:
+    """The XLA options of the trainer's programs: :data:`OPTIMIZED` and, on a CPU,
+    :data:`mjxcontrol.compilation_cache.CPU_OPTIONS`
+    (:func:`mjxcontrol.compilation_cache.compiler_options`)."""
+    return compilation_cache.compiler_options(**OPTIMIZED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -319,12 +326,12 @@ def compile_programs(
     def compile_chunk():
         program = make_chunk(env, algo, config, per_chunk, fuse_reset)
         chunk = jax.jit(program, donate_argnums=0, **on_chunk)
-        return chunk.lower(template).compile(OPTIMIZED)
+        return chunk.lower(template).compile(optimized())
 
     def compile_evaluate():
         evaluate = jax.jit(make_evaluate(env, network, config.eval_episodes), **on_eval)
         params = module.policy_params(template)
-        return evaluate.lower(params, jax.random.key(0)).compile(OPTIMIZED)
+        return evaluate.lower(params, jax.random.key(0)).compile(optimized())
 
     def initial_state():
         if state is not None:

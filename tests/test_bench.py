@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import pytest
 
 import mjxcontrol
+from mjxcontrol import compilation_cache
 from mjxcontrol.benchmarks import bench_suite, playground_anchor, throughput
 from mjxcontrol.cli import main
 
@@ -25,6 +26,8 @@ def test_bench_suite_measures_profiles_and_anchors_side_by_side(
     assert report["compilation_cache"] == str(cache)
     assert jax.config.jax_compilation_cache_dir == str(cache)
     assert report["device"] and report["versions"]["mujoco"] == "3.17.0"
+    cpu = jax.default_backend() == "cpu"
+    assert report["compiler_options"] == (compilation_cache.CPU_OPTIONS if cpu else {})
     rows = {(r["runner"], r["physics"]): r for r in report["results"]}
     assert set(rows) == {
         ("mjxcontrol", "exact"),

@@ -135,3 +135,19 @@ def test_gpu_section_lists_every_batch_size_or_says_it_was_not_measured():
     assert "| cheetah/run | 1,024 | mjxcontrol fast | 2,000,000 | 2.00x | 29.8 |" in text
     assert "| cheetah/run | 16,384 | playground | 1,000,000 | - | 29.8 |" in text
     assert text.index("| 1,024 |") < text.index("| 16,384 |")
+
+
+def test_playground_section_says_which_xla_options_both_compiled_with():
+    arguments = {"tasks": ["cartpole/swingup"], "batch_sizes": [1024], "physics": ["exact"]}
+    arguments |= {"anchors": ["playground"], "steps": 200, "chunk": 20}
+    report = {"device": "cpu:0", "versions": {}, "arguments": arguments, "results": []}
+    old = performance_table.playground_section(report)  # before session 31: none recorded
+    assert "`mjxcontrol bench cartpole/swingup" in old
+    assert "every runner compiled with XLA's default options" in old
+    defaults = performance_table.playground_section({**report, "compiler_options": {}})
+    assert "`MJXCONTROL_XLA_DEFAULTS=1 mjxcontrol bench cartpole/swingup" in defaults
+    assert "every runner compiled with XLA's default options" in defaults
+    options = {"xla_cpu_experimental_ynn_fusion_type": ""}
+    tuned = performance_table.playground_section({**report, "compiler_options": options})
+    assert "`mjxcontrol bench cartpole/swingup" in tuned
+    assert "with the XLA options `xla_cpu_experimental_ynn_fusion_type=''`" in tuned
