@@ -1,6 +1,6 @@
-"""The two places where mjxcontrol swaps parts of MJX's JAX implementation while tracing physics.
+"""The places where mjxcontrol swaps parts of MJX's JAX implementation while tracing physics.
 
-Both keep MJX's mathematics and change only how it is computed:
+Each keeps MJX's mathematics and changes only how it is computed:
 
 * the Cholesky factorisation of Newton's Hessian (:mod:`mjxcontrol.linalg` says why: jaxlib
   0.10's batched CPU LAPACK kernel can deadlock);
@@ -13,10 +13,19 @@ Both keep MJX's mathematics and change only how it is computed:
   per contact, ``J_c.T H_c J_c`` over that contact's ``condim`` rows ``J_c``: computed that way it
   never forms an ``nefc x nefc`` matrix. The results agree to float32 rounding
   (tests/test_mjx_patches.py compares the two on contact-rich states).
+* the diagonal part ``J.T diag(efc_D * active) J``, under either cone, on a CPU
+  (:func:`diagonal_hessian`): XLA:CPU runs a batch of small matrix products as a library call,
+  which costs more than the arithmetic for the few dozen rows x 9 dofs of the small suite models.
+  Up to :data:`OUTER_PRODUCT_MAX` it is computed as the rows' outer products, broadcast and
+  summed, which XLA fuses into one reduction loop over the batch. The bench's step, 1,024 envs on
+  2 cores, the same step compiled both ways in one process, chunks alternating (session 31):
+  cheetah/run exact (30 rows x 9 dofs) 1.32x, ball_in_cup/catch exact (25 x 4) 1.74x,
+  walker/walk fast (22 x 9) 1.23x, finger/spin (15 x 3) 1.05x, cartpole (1 x 2) unchanged; walker
+  exact (46 x 9) measured no faster, so larger products stay dots.
 
-:func:`mjx_patches` makes both swaps while MJX functions are traced; they are undone when tracing
-returns (the compiled program keeps them). Only tasks with elliptic cones (finger, manipulator,
-stacker) take the second path; pyramidal models run MJX's own code.
+:func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
+returns (the compiled program keeps them). Tasks with elliptic cones (finger, manipulator,
+stacker) take the second path; Newton's Hessian under pyramidal cones is MJX's but for the third.
 """
 
 from __future__ import annotations
@@ -42,6 +51,23 @@ _LOCK = threading.RLock()
 _MJX_UPDATE_GRADIENT = getattr(_solver, "_update_gradient", None)
 
 
+# The largest ``nefc * nv * nv`` for which :func:`diagonal_hessian` sums outer products rather
+# than calling a dot: cheetah's 30 x 9 x 9 gains, walker's 46 x 9 x 9 does not (module docstring).
+OUTER_PRODUCT_MAX = 2_500
+
+
+def diagonal_hessian(efc_j: jax.Array, diagonal: jax.Array) -> jax.Array:
+    """``J.T diag(diagonal) J`` (``[nv, nv]``) from ``efc_j`` ``[nefc, nv]`` and ``diagonal``
+    ``[nefc]``: on a CPU backend with ``nefc * nv * nv <= OUTER_PRODUCT_MAX``, as the rows' outer
+    products summed (one fused reduction; equal to the dot to float32 rounding); otherwise as MJX
+    computes it, a dot."""
+    nefc, nv = efc_j.shape
+    if jax.default_backend() != "cpu" or nefc * nv * nv > OUTER_PRODUCT_MAX or nefc == 0:
+        return (efc_j.T * diagonal) @ efc_j
+    weighted = efc_j * diagonal[:, None]
+    return (weighted[:, :, None] * efc_j[:, None, :]).sum(axis=0)
+
+
 def cone_hessian(efc_j: jax.Array, diagonal: jax.Array, contact, cone_h: jax.Array) -> jax.Array:
     """``J.T C J`` for MJX's constraint matrix ``C`` under elliptic cones, without forming ``C``.
 
@@ -56,7 +82,7 @@ def cone_hessian(efc_j: jax.Array, diagonal: jax.Array, contact, cone_h: jax.Arr
     Returns:
       ``[nv, nv]``.
     """
-    h = (efc_j.T * diagonal) @ efc_j
+    h = diagonal_hessian(efc_j, diagonal)
     cone = np.asarray(contact.dim) > 1
     dims = np.asarray(contact.dim)[cone]
     addresses = np.asarray(contact.efc_address)[cone]
@@ -70,14 +96,18 @@ def cone_hessian(efc_j: jax.Array, diagonal: jax.Array, contact, cone_h: jax.Arr
 
 
 def update_gradient(m: mjx.Model, d: mjx.Data, ctx):
-    """MJX's ``solver._update_gradient`` with the elliptic-cone Hessian of :func:`cone_hessian`;
-    every other solver and cone goes to MJX's own function."""
-    if m.opt.solver != SolverType.NEWTON or m.opt.cone != ConeType.ELLIPTIC:
+    """MJX's ``solver._update_gradient`` for the Newton solver, with the Hessian of
+    :func:`cone_hessian` (elliptic cones) or :func:`diagonal_hessian` (pyramidal); the CG solver
+    goes to MJX's own function."""
+    if m.opt.solver != SolverType.NEWTON:
         assert _MJX_UPDATE_GRADIENT is not None  # only swapped in when MJX's solver exists
         return _MJX_UPDATE_GRADIENT(m, d, ctx)
     impl = d._impl  # noqa: SLF001
     grad = ctx.Ma - d.qfrc_smooth - ctx.qfrc_constraint
-    h = cone_hessian(impl.efc_J, impl.efc_D * ctx.active, impl.contact, ctx.h)
+    if m.opt.cone == ConeType.ELLIPTIC:
+        h = cone_hessian(impl.efc_J, impl.efc_D * ctx.active, impl.contact, ctx.h)
+    else:
+        h = diagonal_hessian(impl.efc_J, impl.efc_D * ctx.active)
     h = _support.full_m(m, d) + h
     h = (h + h.T) * 0.5  # symmetrised, as MJX does before factorising
     mgrad = jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(h), grad)

@@ -1,9 +1,10 @@
-"""mjxcontrol.mjx_patches: the elliptic-cone Newton step equals MJX's, and the swap is scoped."""
+"""mjxcontrol.mjx_patches: the Newton step equals MJX's under both cones, and the swap is scoped."""
 
 import jax
 import jax.numpy as jnp
 import mujoco
 import numpy as np
+import pytest
 from mujoco.mjx._src import solver
 
 from mjxcontrol import mjx_patches
@@ -25,9 +26,9 @@ _SCENE = """
 """
 
 
-def _newton_contexts():
+def _newton_contexts(cone: str = "elliptic"):
     """MJX's solver context at a contact-rich state, built with MJX's gradient and with ours."""
-    mj_model = mujoco.MjModel.from_xml_string(_SCENE)
+    mj_model = mujoco.MjModel.from_xml_string(_SCENE.replace('cone="elliptic"', f'cone="{cone}"'))
     model = mjx.put_model(mj_model)
     rng = np.random.default_rng(0)
     data = mjx.make_data(model).replace(
@@ -48,8 +49,12 @@ def _newton_contexts():
     return ours, theirs, d
 
 
-def test_elliptic_newton_step_equals_mjx():
-    ours, theirs, d = _newton_contexts()
+@pytest.mark.parametrize("outer_products", [True, False], ids=["outer_products", "dot"])
+@pytest.mark.parametrize("cone", ["elliptic", "pyramidal"])
+def test_newton_step_equals_mjx(cone, outer_products, monkeypatch):
+    # either of diagonal_hessian's paths, whatever the scene's size (66 rows x 24 dofs)
+    monkeypatch.setattr(mjx_patches, "OUTER_PRODUCT_MAX", 10**6 if outer_products else 0)
+    ours, theirs, d = _newton_contexts(cone)
     dims = np.asarray(d._impl.contact.dim)
     assert set(dims) >= {3, 4, 6}, "the scene must exercise every cone dimension"
     active = np.asarray(d._impl.contact.dist) < 0
@@ -72,3 +77,16 @@ def test_the_swap_is_undone_after_the_block():
         assert solver._update_gradient is mjx_patches.update_gradient
     assert solver._update_gradient is original
     assert jax.scipy.linalg.cho_factor.__module__.startswith("jax")
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (30, 9), (48, 9), (300, 27)])
+def test_diagonal_hessian_equals_the_dot(shape):
+    """Both of diagonal_hessian's paths (outer products up to OUTER_PRODUCT_MAX, a dot beyond),
+    batched as the solver runs them, against numpy in float64."""
+    rng = np.random.default_rng(1)
+    j = rng.normal(size=(16, *shape)).astype(np.float32)
+    diagonal = rng.uniform(size=(16, shape[0])) * (rng.uniform(size=(16, shape[0])) > 0.3)
+    diagonal = diagonal.astype(np.float32)
+    ours = jax.jit(jax.vmap(mjx_patches.diagonal_hessian))(j, diagonal)
+    expected = np.einsum("bki,bk,bkj->bij", j.astype(np.float64), diagonal, j.astype(np.float64))
+    np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-5, atol=1e-5 * shape[0])
