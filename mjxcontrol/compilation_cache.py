@@ -25,7 +25,7 @@ DEFAULT_CACHE_DIR = os.path.join("~", ".cache", "mjxcontrol", "jax")
 # nv x nv per env), where one library call costs more than XLA's own loop: at 1,024 envs on 2
 # cores, with the option below against without, in one process, steps of the same program
 # alternating (docs/api.md): cartpole/swingup exact 1.16x, cheetah/run 1.50x, walker/walk
-# 1.56x, and Playground's ports too (cartpole 1.18x, walker 1.53x); compile times no longer.
+# 1.56x, and Playground's ports too (cartpole 1.18x, walker 1.53x); compile times within noise.
 # An empty list turns the library fusions off; nothing else changes. GPU and TPU compilers
 # ignore the option.
 CPU_OPTIONS: dict[str, Any] = {"xla_cpu_experimental_ynn_fusion_type": ""}
