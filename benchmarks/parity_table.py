@@ -33,8 +33,9 @@ dm_control states (random actions, dm_control's own resets). *Worst error* is th
 *tolerance* is what that key is held to (`atol + rtol * |dm_control|`). Default tolerances are
 atol {atol:g} and rtol {rtol:g} for observations, {reward:g} for the reward; a looser one is
 explained next to its constant in the task's test file, linked in the last column. Measured with
-the test suite's XLA:CPU options (tests/conftest.py), which round float32 slightly differently
-from XLA's defaults (last digits of these errors, far inside every tolerance).
+the test suite's XLA:CPU options (tests/conftest.py; the physics kernels' in
+mjxcontrol/testing/compiled.py), which round float32 slightly differently from XLA's defaults
+(last digits of these errors, far inside every tolerance).
 
 | task | impl | samples | worst obs error (key) | its tolerance | worst reward error | reward \
 tolerance | looser tolerances |
