@@ -17,11 +17,14 @@ Each keeps MJX's mathematics and changes only how it is computed:
   (:func:`diagonal_hessian`): XLA:CPU runs a batch of small matrix products as a library call,
   which costs more than the arithmetic for the few dozen rows x 9 dofs of the small suite models.
   Up to :data:`OUTER_PRODUCT_MAX` it is computed as the rows' outer products, broadcast and
-  summed, which XLA fuses into one reduction loop over the batch. The bench's step, 1,024 envs on
-  2 cores, the same step compiled both ways in one process, chunks alternating (session 31):
-  cheetah/run exact (30 rows x 9 dofs) 1.32x, ball_in_cup/catch exact (25 x 4) 1.74x,
-  walker/walk fast (22 x 9) 1.23x, finger/spin (15 x 3) 1.05x, cartpole (1 x 2) unchanged; walker
-  exact (46 x 9) measured no faster, so larger products stay dots.
+  summed, which XLA fuses into reduction loops over the batch; past :data:`SINGLE_PRODUCT_ROWS`
+  rows, 16 rows per reduction, as one reduction of more rows runs slowly. The bench's step, 1,024
+  envs on 2 cores, the same step compiled both ways in one process, chunks alternating (sessions
+  31-32): cheetah/run exact (30 rows x 9 dofs) 1.32-1.43x, ball_in_cup/catch exact (25 x 4)
+  1.74x, walker/walk fast (22 x 9) 1.23x, finger/spin (15 x 3) 1.05x, cartpole (1 x 2)
+  unchanged, walker/walk exact (46 x 9, 16 rows at a time) 1.43x, hopper/hop exact (52 x 7) 1.13x;
+  at 256 envs quadruped/walk exact (60 x 22) 1.06x and humanoid/walk exact (121 x 27) 0.82x, so
+  larger products stay dots.
 
 :func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
 returns (the compiled program keeps them). Tasks with elliptic cones (finger, manipulator,
@@ -31,6 +34,8 @@ stacker) take the second path; Newton's Hessian under pyramidal cones is MJX's b
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 import threading
 
 import jax
@@ -52,20 +57,32 @@ _MJX_UPDATE_GRADIENT = getattr(_solver, "_update_gradient", None)
 
 
 # The largest ``nefc * nv * nv`` for which :func:`diagonal_hessian` sums outer products rather
-# than calling a dot: cheetah's 30 x 9 x 9 gains, walker's 46 x 9 x 9 does not (module docstring).
-OUTER_PRODUCT_MAX = 2_500
+# than calling a dot. In situ (module docstring) walker exact's 46 x 9 x 9 (3,726) gains 1.43x
+# summed 16 rows at a time; quadruped's 60 x 22 x 22 (29,040) measured 1.06x (noise) and
+# humanoid's 121 x 27 x 27 (88,209) 0.82x, so larger products stay dots.
+OUTER_PRODUCT_MAX = 4_000
+# Up to this many rows the outer products are summed in one reduction; more rows are summed
+# ``ROW_CHUNK`` at a time (walker exact 1.43x over the dot, against 1.05x for one reduction of
+# all 46 rows: XLA:CPU's fused reduction slows sharply once its operand outgrows ~30 rows).
+SINGLE_PRODUCT_ROWS = 32
+ROW_CHUNK = 16
 
 
 def diagonal_hessian(efc_j: jax.Array, diagonal: jax.Array) -> jax.Array:
     """``J.T diag(diagonal) J`` (``[nv, nv]``) from ``efc_j`` ``[nefc, nv]`` and ``diagonal``
     ``[nefc]``: on a CPU backend with ``nefc * nv * nv <= OUTER_PRODUCT_MAX``, as the rows' outer
-    products summed (one fused reduction; equal to the dot to float32 rounding); otherwise as MJX
-    computes it, a dot."""
+    products summed (fused reductions of at most :data:`SINGLE_PRODUCT_ROWS` rows each, added;
+    equal to the dot to float32 rounding); otherwise as MJX computes it, a dot."""
     nefc, nv = efc_j.shape
     if jax.default_backend() != "cpu" or nefc * nv * nv > OUTER_PRODUCT_MAX or nefc == 0:
         return (efc_j.T * diagonal) @ efc_j
     weighted = efc_j * diagonal[:, None]
-    return (weighted[:, :, None] * efc_j[:, None, :]).sum(axis=0)
+    step = nefc if nefc <= SINGLE_PRODUCT_ROWS else ROW_CHUNK
+    parts = [
+        (weighted[s : s + step, :, None] * efc_j[s : s + step, None, :]).sum(axis=0)
+        for s in range(0, nefc, step)
+    ]
+    return functools.reduce(operator.add, parts)
 
 
 def cone_hessian(efc_j: jax.Array, diagonal: jax.Array, contact, cone_h: jax.Array) -> jax.Array:

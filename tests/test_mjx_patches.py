@@ -52,7 +52,8 @@ def _newton_contexts(cone: str = "elliptic"):
 @pytest.mark.parametrize("outer_products", [True, False], ids=["outer_products", "dot"])
 @pytest.mark.parametrize("cone", ["elliptic", "pyramidal"])
 def test_newton_step_equals_mjx(cone, outer_products, monkeypatch):
-    # either of diagonal_hessian's paths, whatever the scene's size (66 rows x 24 dofs)
+    # either of diagonal_hessian's paths, whatever the scene's size (66 rows x 24 dofs: the
+    # outer products 16 rows at a time)
     monkeypatch.setattr(mjx_patches, "OUTER_PRODUCT_MAX", 10**6 if outer_products else 0)
     ours, theirs, d = _newton_contexts(cone)
     dims = np.asarray(d._impl.contact.dim)
@@ -79,10 +80,11 @@ def test_the_swap_is_undone_after_the_block():
     assert jax.scipy.linalg.cho_factor.__module__.startswith("jax")
 
 
-@pytest.mark.parametrize("shape", [(1, 2), (30, 9), (48, 9), (300, 27)])
+@pytest.mark.parametrize("shape", [(1, 2), (30, 9), (33, 4), (48, 9), (300, 27)])
 def test_diagonal_hessian_equals_the_dot(shape):
-    """Both of diagonal_hessian's paths (outer products up to OUTER_PRODUCT_MAX, a dot beyond),
-    batched as the solver runs them, against numpy in float64."""
+    """Each of diagonal_hessian's paths (one summed product up to SINGLE_PRODUCT_ROWS rows,
+    ROW_CHUNK rows at a time beyond, with a short last chunk for 33 rows; a dot beyond
+    OUTER_PRODUCT_MAX), batched as the solver runs them, against numpy in float64."""
     rng = np.random.default_rng(1)
     j = rng.normal(size=(16, *shape)).astype(np.float32)
     diagonal = rng.uniform(size=(16, shape[0])) * (rng.uniform(size=(16, shape[0])) > 0.3)
