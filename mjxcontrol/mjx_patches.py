@@ -20,7 +20,7 @@ Each keeps MJX's mathematics and changes only how it is computed:
   summed, which XLA fuses into reduction loops over the batch; past :data:`SINGLE_PRODUCT_ROWS`
   rows, 16 rows per reduction, as one reduction of more rows runs slowly. The bench's step, 1,024
   envs on 2 cores, the same step compiled both ways in one process, chunks alternating (sessions
-  31-32): cheetah/run exact (30 rows x 9 dofs) 1.32-1.43x, ball_in_cup/catch exact (25 x 4)
+  31-32): cheetah/run exact (30 rows x 9 dofs) 1.32-1.41x, ball_in_cup/catch exact (25 x 4)
   1.74x, walker/walk fast (22 x 9) 1.23x, finger/spin (15 x 3) 1.05x, cartpole (1 x 2)
   unchanged, walker/walk exact (46 x 9, 16 rows at a time) 1.43x, hopper/hop exact (52 x 7) 1.13x;
   at 256 envs quadruped/walk exact (60 x 22) 1.06x and humanoid/walk exact (121 x 27) 0.82x, so

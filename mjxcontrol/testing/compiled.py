@@ -41,7 +41,7 @@ DOMAIN_BATCH = {"manipulator": 64, "stacker": 64}
 # 0.11, level 3 24.1 / 0.13 (manipulator's level-0 step ran past 900 s). The checks step each
 # task ~20 times, so their programs are compiled at level 1 whatever the process default.
 # ``_jit`` adds ``compilation_cache.CPU_OPTIONS`` (XLA's own loops for the tiny batched dots
-# instead of YNNPACK calls). Measured on 2 cores, new cache each: tests/test_parity.py for
+# instead of YNNPACK calls). Measured on 2 cores, new cache each: tests/parity/test_*.py for
 # cheetah and walker 34.4 -> 31.3 s, for quadruped and hopper 205.7 -> 181.4 s.
 COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 # Domains whose physics programs are compiled at XLA level 3. At level 1 their elliptic-cone
