@@ -22,9 +22,9 @@ Each keeps MJX's mathematics and changes only how it is computed:
   envs on 2 cores, the same step compiled both ways in one process, chunks alternating (sessions
   31-32): cheetah/run exact (30 rows x 9 dofs) 1.32-1.41x, ball_in_cup/catch exact (25 x 4)
   1.74x, walker/walk fast (22 x 9) 1.23x, finger/spin (15 x 3) 1.05x, cartpole (1 x 2)
-  unchanged, walker/walk exact (46 x 9, 16 rows at a time) 1.43x, hopper/hop exact (52 x 7) 1.13x;
-  at 256 envs quadruped/walk exact (60 x 22) 1.06x and humanoid/walk exact (121 x 27) 0.82x, so
-  larger products stay dots.
+  unchanged, walker/walk exact (46 x 9, 16 rows at a time) 1.43x, hopper/hop exact (52 x 7) 1.13x,
+  manipulator/bring_ball exact (44 x 11, 64 envs) 1.16x; at 256 envs quadruped/walk exact
+  (60 x 22) 1.06x and humanoid/walk exact (121 x 27) 0.82x, so larger products stay dots.
 
 :func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
 returns (the compiled program keeps them). Tasks with elliptic cones (finger, manipulator,
@@ -58,9 +58,10 @@ _MJX_UPDATE_GRADIENT = getattr(_solver, "_update_gradient", None)
 
 # The largest ``nefc * nv * nv`` for which :func:`diagonal_hessian` sums outer products rather
 # than calling a dot. In situ (module docstring) walker exact's 46 x 9 x 9 (3,726) gains 1.43x
-# summed 16 rows at a time; quadruped's 60 x 22 x 22 (29,040) measured 1.06x (noise) and
-# humanoid's 121 x 27 x 27 (88,209) 0.82x, so larger products stay dots.
-OUTER_PRODUCT_MAX = 4_000
+# summed 16 rows at a time, manipulator's 44 x 11 x 11 (5,324; 64 envs) 1.16x; quadruped's
+# 60 x 22 x 22 (29,040) measured 1.06x (noise) and humanoid's 121 x 27 x 27 (88,209) 0.82x, so
+# larger products stay dots.
+OUTER_PRODUCT_MAX = 6_000
 # Up to this many rows the outer products are summed in one reduction; more rows are summed
 # ``ROW_CHUNK`` at a time (walker exact 1.43x over the dot, against 1.05x for one reduction of
 # all 46 rows: XLA:CPU's fused reduction slows sharply once its operand outgrows ~30 rows).
