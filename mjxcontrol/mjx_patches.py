@@ -26,6 +26,13 @@ Each keeps MJX's mathematics and changes only how it is computed:
   manipulator/bring_ball exact (44 x 11, 64 envs) 1.16x; at 256 envs quadruped/walk exact
   (60 x 22) 1.06x and humanoid/walk exact (121 x 27) 0.82x, so larger products stay dots.
 
+* on a CPU, a batch of small matrix products (:func:`small_dot_batch_rule`): under ``vmap``, a
+  ``dot_general`` that sums over at most :data:`SMALL_DOT_MAX` terms (``3 x 3`` rotations, the
+  ``nv``-long products of the small models) becomes a broadcast multiply and a sum, which XLA
+  fuses with its neighbours, instead of a library call per product. Bench step, 1,024 envs, same
+  program both ways in one process, chunks alternating (session 33): cartpole/swingup exact
+  1.16x, cheetah/run exact 1.07x, walker/walk exact 1.11x.
+
 :func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
 returns (the compiled program keeps them). Tasks with elliptic cones (finger, manipulator,
 stacker) take the second path; Newton's Hessian under pyramidal cones is MJX's but for the third.
@@ -35,12 +42,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import operator
 import threading
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax._src.interpreters import batching as _batching  # the vmap rule of dot_general
+from jax._src.lax import lax as _lax
 
 from mjxcontrol._mjx import mjx
 from mjxcontrol.linalg import mjx_cholesky
@@ -54,6 +64,8 @@ except ImportError:  # pragma: no cover - a MuJoCo without MJX's JAX solver
 
 _LOCK = threading.RLock()
 _MJX_UPDATE_GRADIENT = getattr(_solver, "_update_gradient", None)
+_DOT_BATCH_RULE = _batching.fancy_primitive_batchers[_lax.dot_general_p]
+_TRACING = threading.local()  # .depth: mjx_patches blocks open on this thread
 
 
 # The largest ``nefc * nv * nv`` for which :func:`diagonal_hessian` sums outer products rather
@@ -132,18 +144,68 @@ def update_gradient(m: mjx.Model, d: mjx.Data, ctx):
     return ctx.replace(grad=grad, Mgrad=mgrad)
 
 
+# The most terms (the product of the contracted dimensions) a batched product may sum for
+# :func:`small_dot_batch_rule` to write it as a multiply and a sum. In situ (module docstring),
+# 64 was no faster than 32 on cheetah and walker.
+SMALL_DOT_MAX = 32
+
+
+def small_dot_batch_rule(axis_data, vals, dims, *, dimension_numbers, **params):
+    """JAX's ``vmap`` rule for ``dot_general``, except for a floating-point product of at most
+    :data:`SMALL_DOT_MAX` terms traced inside :func:`mjx_patches` on a CPU backend: that one is
+    the operands (batch axis first, contracted axes last and flattened) broadcast, multiplied and
+    summed over the last axis. The output's batch axis is 0; its other axes are
+    ``dot_general``'s (batch, lhs free, rhs free)."""
+    (lhs, rhs), (lhs_bdim, rhs_bdim) = vals, dims
+    (lhs_c, rhs_c), (lhs_b, rhs_b) = (tuple(map(tuple, pair)) for pair in dimension_numbers)
+    lhs_shape = [n for i, n in enumerate(lhs.shape) if i != lhs_bdim]
+    terms = math.prod(lhs_shape[i] for i in lhs_c)
+    if (
+        getattr(_TRACING, "depth", 0) == 0
+        or (lhs_bdim is None and rhs_bdim is None)
+        or terms > SMALL_DOT_MAX
+        or lhs.dtype != rhs.dtype
+        or not jnp.issubdtype(lhs.dtype, jnp.floating)
+        or params.get("out_sharding") is not None
+        or jax.default_backend() != "cpu"
+    ):
+        return _DOT_BATCH_RULE(axis_data, vals, dims, dimension_numbers=dimension_numbers, **params)
+
+    def arranged(x, bdim, batch, contracted):
+        """``(x as [envs or 1, *batch, *free, terms], its free axes' sizes)``."""
+        x = x[None] if bdim is None else jnp.moveaxis(x, bdim, 0)
+        free = tuple(i for i in range(x.ndim - 1) if i not in batch + contracted)
+        x = jnp.transpose(x, (0, *(1 + i for i in batch + free + contracted)))
+        free_sizes = x.shape[1 + len(batch) : 1 + len(batch) + len(free)]
+        return x.reshape(*x.shape[: 1 + len(batch) + len(free)], terms), free_sizes
+
+    lx, lhs_free = arranged(lhs, lhs_bdim, lhs_b, lhs_c)
+    rx, rhs_free = arranged(rhs, rhs_bdim, rhs_b, rhs_c)
+    # [envs, *batch, *lhs free, *ones, terms] times [envs, *batch, *ones, *rhs free, terms]
+    lx = lx.reshape(*lx.shape[:-1], *[1] * len(rhs_free), terms)
+    rx = rx.reshape(*rx.shape[: -1 - len(rhs_free)], *[1] * len(lhs_free), *rhs_free, terms)
+    out = jnp.sum(lx * rx, axis=-1)
+    preferred = params.get("preferred_element_type")
+    return (out if preferred is None else out.astype(preferred)), 0
+
+
 @contextlib.contextmanager
 def mjx_patches():
     """Within this block MJX uses :mod:`mjxcontrol.linalg`'s Cholesky and
-    :func:`update_gradient`. Use it around the *tracing* of MJX calls. Re-entrant and thread-safe
-    against itself."""
+    :func:`update_gradient`, and ``vmap`` batches small products by :func:`small_dot_batch_rule`
+    (on this thread: another thread's tracing meanwhile gets JAX's own rule). Use it around the
+    *tracing* of MJX calls. Re-entrant and thread-safe against itself."""
     with mjx_cholesky(), _LOCK:
-        if _solver is None:
-            yield
-            return
-        saved = _solver._update_gradient  # noqa: SLF001
-        _solver._update_gradient = update_gradient  # noqa: SLF001
+        saved_rule = _batching.fancy_primitive_batchers[_lax.dot_general_p]
+        _batching.fancy_primitive_batchers[_lax.dot_general_p] = small_dot_batch_rule
+        _TRACING.depth = getattr(_TRACING, "depth", 0) + 1
+        saved = getattr(_solver, "_update_gradient", None)
+        if _solver is not None:
+            _solver._update_gradient = update_gradient  # noqa: SLF001
         try:
             yield
         finally:
-            _solver._update_gradient = saved  # noqa: SLF001
+            if _solver is not None:
+                _solver._update_gradient = saved  # noqa: SLF001
+            _TRACING.depth -= 1
+            _batching.fancy_primitive_batchers[_lax.dot_general_p] = saved_rule

@@ -92,3 +92,48 @@ def test_diagonal_hessian_equals_the_dot(shape):
     ours = jax.jit(jax.vmap(mjx_patches.diagonal_hessian))(j, diagonal)
     expected = np.einsum("bki,bk,bkj->bij", j.astype(np.float64), diagonal, j.astype(np.float64))
     np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-5, atol=1e-5 * shape[0])
+
+
+# (lhs shape, rhs shape, dimension numbers, lhs batch axis, rhs batch axis): a matrix times a
+# vector, matrix times matrix, a product with its own batch axis, an unbatched operand, batch
+# axes not first, several contracted axes, and one past SMALL_DOT_MAX (kept a dot).
+_DOTS = [
+    ((3, 3), (3,), (((1,), (0,)), ((), ())), 0, 0),
+    ((4, 3), (3, 5), (((1,), (0,)), ((), ())), 0, 0),
+    ((2, 4, 3), (2, 3, 5), (((2,), (1,)), ((0,), (0,))), 0, 0),
+    ((6, 9), (9,), (((1,), (0,)), ((), ())), None, 0),
+    ((3, 4), (3,), (((0,), (0,)), ((), ())), 1, None),
+    ((2, 3, 4), (3, 2, 5), (((0, 1), (1, 0)), ((), ())), 2, 1),
+    ((5, 33), (33,), (((1,), (0,)), ((), ())), 0, 0),
+]
+
+
+@pytest.mark.parametrize("lhs_shape, rhs_shape, dims, lhs_axis, rhs_axis", _DOTS)
+def test_small_products_under_vmap_equal_the_dot(lhs_shape, rhs_shape, dims, lhs_axis, rhs_axis):
+    """Under mjx_patches, vmap turns a product of at most SMALL_DOT_MAX terms into a multiply
+    and a sum (no dot_general left in the program) whose values are the dot's; past the bound
+    and outside the block the product stays a dot."""
+    rng = np.random.default_rng(1)
+    envs = 7
+
+    def operand(shape, axis):
+        full = shape if axis is None else shape[:axis] + (envs,) + shape[axis:]
+        return jnp.asarray(rng.normal(size=full), jnp.float32)
+
+    lhs, rhs = operand(lhs_shape, lhs_axis), operand(rhs_shape, rhs_axis)
+
+    def product():  # a new function per trace: make_jaxpr caches traces by function
+        return jax.vmap(lambda a, b: jax.lax.dot_general(a, b, dims), in_axes=(lhs_axis, rhs_axis))
+
+    plain = jax.make_jaxpr(product())(lhs, rhs)
+    with mjx_patches.mjx_patches():
+        patched = jax.make_jaxpr(product())(lhs, rhs)
+    assert "dot_general" in str(plain)
+    terms = np.prod([lhs_shape[i] for i in dims[0][0]])
+    assert ("dot_general" in str(patched)) == (terms > mjx_patches.SMALL_DOT_MAX)
+    expected = jax.core.eval_jaxpr(plain.jaxpr, plain.consts, lhs, rhs)[0]
+    got = jax.core.eval_jaxpr(patched.jaxpr, patched.consts, lhs, rhs)[0]
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # and after the block, JAX's own rule again
+    assert "dot_general" in str(jax.make_jaxpr(product())(lhs, rhs))
