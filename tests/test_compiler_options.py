@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mjxcontrol
-from mjxcontrol import compilation_cache
+from mjxcontrol import compilation_cache, mjx_patches
 from mjxcontrol.compilation_cache import CPU_OPTIONS, XLA_DEFAULTS_ENV_VAR, compiler_options
 
 pytestmark = pytest.mark.skipif(jax.default_backend() != "cpu", reason="CPU-only XLA options")
@@ -51,8 +51,11 @@ def test_an_option_this_jaxlib_lacks_is_left_out(monkeypatch):
     _batched_products().compile(options)  # a valid argument: compiles
 
 
-def test_an_env_step_is_the_same_with_and_without_the_options():
-    env = mjxcontrol.load("point_mass/easy")  # with library fusions at 64 envs
+def test_an_env_step_is_the_same_with_and_without_the_options(monkeypatch):
+    # MJX's small products stay dots (mjx_patches writes them as multiply + sum), so that the
+    # program without the options has library fusions at 64 envs
+    monkeypatch.setattr(mjx_patches, "SMALL_DOT_MAX", 0)
+    env = mjxcontrol.load("point_mass/easy")
     keys = jax.random.split(jax.random.key(0), 64)
     state = jax.jit(jax.vmap(env.reset))(keys)
     action = jax.random.uniform(jax.random.key(1), (64, env.action_size), minval=-1, maxval=1)
