@@ -192,22 +192,39 @@ def small_dot_batch_rule(axis_data, vals, dims, *, dimension_numbers, **params):
 
 
 @contextlib.contextmanager
+def _small_dot_rule():
+    """``vmap`` batches ``dot_general`` by :func:`small_dot_batch_rule` (which acts only on the
+    threads inside this block) until the block ends."""
+    rules = _batching.fancy_primitive_batchers
+    saved = rules[_lax.dot_general_p]
+    rules[_lax.dot_general_p] = small_dot_batch_rule
+    _TRACING.depth = getattr(_TRACING, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _TRACING.depth -= 1
+        rules[_lax.dot_general_p] = saved
+
+
+@contextlib.contextmanager
+def _newton_gradient():
+    """MJX's solver takes :func:`update_gradient` until the block ends (no-op without it)."""
+    if _solver is None:
+        yield
+        return
+    saved = _solver._update_gradient  # noqa: SLF001
+    _solver._update_gradient = update_gradient  # noqa: SLF001
+    try:
+        yield
+    finally:
+        _solver._update_gradient = saved  # noqa: SLF001
+
+
+@contextlib.contextmanager
 def mjx_patches():
     """Within this block MJX uses :mod:`mjxcontrol.linalg`'s Cholesky and
     :func:`update_gradient`, and ``vmap`` batches small products by :func:`small_dot_batch_rule`
     (on this thread: another thread's tracing meanwhile gets JAX's own rule). Use it around the
     *tracing* of MJX calls. Re-entrant and thread-safe against itself."""
-    with mjx_cholesky(), _LOCK:
-        saved_rule = _batching.fancy_primitive_batchers[_lax.dot_general_p]
-        _batching.fancy_primitive_batchers[_lax.dot_general_p] = small_dot_batch_rule
-        _TRACING.depth = getattr(_TRACING, "depth", 0) + 1
-        saved = getattr(_solver, "_update_gradient", None)
-        if _solver is not None:
-            _solver._update_gradient = update_gradient  # noqa: SLF001
-        try:
-            yield
-        finally:
-            if _solver is not None:
-                _solver._update_gradient = saved  # noqa: SLF001
-            _TRACING.depth -= 1
-            _batching.fancy_primitive_batchers[_lax.dot_general_p] = saved_rule
+    with mjx_cholesky(), _LOCK, _small_dot_rule(), _newton_gradient():
+        yield
