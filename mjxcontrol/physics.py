@@ -25,7 +25,7 @@ import mujoco
 import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
-from mjxcontrol import warp_impl
+from mjxcontrol import integrators, warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.contact_guard import ContactGuard
 from mjxcontrol.mjx_patches import mjx_patches
@@ -324,7 +324,7 @@ def _integration_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     if integrator == mujoco.mjtIntegrator.mjINT_EULER:
         return mjx.euler(m, d)
     if integrator == mujoco.mjtIntegrator.mjINT_RK4:
-        return mjx.rungekutta4(m, d)
+        return integrators.rungekutta4(m, d)  # MJX's, its stages in a loop
     if integrator == mujoco.mjtIntegrator.mjINT_IMPLICITFAST:
         return mjx.implicit(m, d)
     raise UnsupportedFeatureError(f"integrator {integrator.name} is not supported by MJX")
