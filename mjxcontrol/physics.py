@@ -29,6 +29,7 @@ from mjxcontrol import integrators, warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.contact_guard import ContactGuard
 from mjxcontrol.mjx_patches import mjx_patches
+from mjxcontrol.mjx_patches import solve as mjx_patches_solve
 from mjxcontrol.names import Names
 
 IMPLS = ("jax", "warp")
@@ -315,7 +316,7 @@ def _dynamics_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     d = mjx.fwd_acceleration(m, d)
     if d._impl.efc_J.size == 0:  # no constraint rows: mjx.forward's shortcut (no sensor_acc)
         return d.replace(qacc=d.qacc_smooth)
-    return mjx.sensor_acc(m, mjx.solve(m, d))
+    return mjx.sensor_acc(m, mjx_patches_solve(m, d))
 
 
 def _integration_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:

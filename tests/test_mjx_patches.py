@@ -70,13 +70,14 @@ def test_newton_step_equals_mjx(cone, outer_products, monkeypatch):
 
 
 def test_the_swap_is_undone_after_the_block():
-    original = solver._update_gradient
+    original = solver._update_gradient, solver.solve
+    ours = mjx_patches.update_gradient, mjx_patches.solve
     with mjx_patches.mjx_patches():
-        assert solver._update_gradient is mjx_patches.update_gradient
+        assert (solver._update_gradient, solver.solve) == ours
         with mjx_patches.mjx_patches():  # re-entrant
-            assert solver._update_gradient is mjx_patches.update_gradient
-        assert solver._update_gradient is mjx_patches.update_gradient
-    assert solver._update_gradient is original
+            assert (solver._update_gradient, solver.solve) == ours
+        assert (solver._update_gradient, solver.solve) == ours
+    assert (solver._update_gradient, solver.solve) == original
     assert jax.scipy.linalg.cho_factor.__module__.startswith("jax")
 
 

@@ -1,0 +1,134 @@
+"""mjx_patches.single_row_solve: one constraint row solved in closed form equals MJX's solver run
+to convergence, for each kind of row it takes; other problems keep MJX's solver."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import mujoco
+import numpy as np
+import pytest
+from mujoco.mjx._src import solver
+
+from mjxcontrol import mjx_patches, physics
+from mjxcontrol._mjx import mjx
+
+BATCH = 64
+
+# Three one-row problems (our own models): a slider's limit, an equality coupling two hinges (a
+# row that is always active) and a frictionless contact (condim 1).
+_LIMIT = """
+<mujoco>
+  <worldbody>
+    <body><joint name="slide" type="slide" axis="1 0 0" limited="true" range="-1 1"/>
+      <geom type="box" size=".2 .1 .1" mass="1" contype="0" conaffinity="0"/>
+      <body><joint type="hinge" axis="0 1 0" damping=".05"/>
+        <geom type="capsule" fromto="0 0 0 0 0 1" size=".05" mass=".1" contype="0"
+          conaffinity="0"/></body></body>
+  </worldbody>
+  <actuator><motor joint="slide" gear="10"/></actuator>
+</mujoco>
+"""
+_EQUALITY = """
+<mujoco>
+  <worldbody>
+    <body><joint name="a" type="hinge" axis="0 1 0"/>
+      <geom type="capsule" fromto="0 0 0 1 0 0" size=".05" contype="0" conaffinity="0"/></body>
+    <body pos="0 1 0"><joint name="b" type="hinge" axis="0 1 0"/>
+      <geom type="capsule" fromto="0 0 0 .5 0 0" size=".05" contype="0" conaffinity="0"/></body>
+  </worldbody>
+  <equality><joint joint1="a" joint2="b" polycoef="0 2 0 0 0"/></equality>
+</mujoco>
+"""
+_CONTACT = """
+<mujoco>
+  <worldbody>
+    <geom type="plane" size="2 2 .1" condim="1"/>
+    <body pos="0 0 .1"><joint type="slide" axis="0 0 1"/>
+      <geom type="sphere" size=".1" condim="1"/></body>
+  </worldbody>
+</mujoco>
+"""
+# Each model's random states: (joint, low, high) for the positions that make the row bind.
+_CASES = {
+    "limit": (_LIMIT, [(0, -1.1, 1.1)]),
+    "equality": (_EQUALITY, [(0, -1.0, 1.0), (1, -1.0, 1.0)]),
+    "contact": (_CONTACT, [(0, -0.03, 0.02)]),
+}
+
+
+def _problem(xml, ranges):
+    """``(model, data)``: a batch of ``BATCH`` random states at the solver's input (the
+    position, velocity, actuation and acceleration stages done)."""
+    model = mjx.put_model(mujoco.MjModel.from_xml_string(xml))
+    keys = jax.random.split(jax.random.key(0), 3)
+    data = jax.vmap(lambda _: mjx.make_data(model))(jnp.arange(BATCH))
+    qpos = data.qpos
+    for (joint, low, high), key in zip(ranges, jax.random.split(keys[0], len(ranges)), strict=True):
+        qpos = qpos.at[:, joint].set(jax.random.uniform(key, (BATCH,), minval=low, maxval=high))
+    qvel = 2.0 * jax.random.normal(keys[1], data.qvel.shape)
+    ctrl = jax.random.uniform(keys[2], data.ctrl.shape, minval=-1.0, maxval=1.0)
+
+    def stages(d):
+        with mjx_patches.mjx_patches():
+            d = physics._position_velocity_stage(model, d)
+            return mjx.fwd_acceleration(model, mjx.fwd_actuation(model, d))
+
+    return model, jax.jit(jax.vmap(stages))(data.replace(qpos=qpos, qvel=qvel, ctrl=ctrl))
+
+
+def _solved(model, data, solve):
+    def one(d):
+        with mjx_patches.mjx_patches():
+            return solve(model, d)
+
+    return jax.jit(jax.vmap(one))(data)
+
+
+@pytest.mark.parametrize("case", sorted(_CASES))
+def test_single_row_solve_equals_converged_solver(case):
+    model, data = _problem(*_CASES[case])
+    assert data._impl.efc_J.shape[1:] == (1, model.nv)  # one row per env
+    converged = model.replace(opt=model.opt.replace(iterations=100, ls_iterations=50))
+    want = _solved(converged, data, mjx_patches._MJX_SOLVE)
+    got = _solved(model, data, mjx_patches.single_row_solve)
+    force = np.asarray(want._impl.efc_force[:, 0])
+    active = np.abs(force) > 1e-6
+    if case == "equality":
+        assert active.mean() > 0.9  # an equality row is always active
+    else:
+        assert 0 < active.sum() < BATCH  # both branches: some rows bind, some do not
+    for name, ours, theirs in [
+        ("qacc", got.qacc, want.qacc),
+        ("qfrc_constraint", got.qfrc_constraint, want.qfrc_constraint),
+        ("efc_force", got._impl.efc_force, want._impl.efc_force),
+    ]:
+        scale = max(1.0, float(np.max(np.abs(theirs))))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5 * scale, err_msg=name)
+
+
+def test_other_problems_keep_mjx_solver(monkeypatch):
+    """A friction-loss row, two rows, or no iterations allowed: MJX's solver, not the closed
+    form; one row of another kind: the closed form, also inside ``mjx.forward``."""
+    friction = _LIMIT.replace('damping=".05"', 'frictionloss=".3"')
+    two_rows = _LIMIT.replace(
+        'axis="0 1 0" damping', 'axis="0 1 0" limited="true" range="-1 1" damping'
+    )
+    calls = []
+    monkeypatch.setattr(mjx_patches, "single_row_solve", lambda m, d: calls.append(1) or d)
+    for xml, expect in [(friction, 0), (two_rows, 0), (_LIMIT, 1)]:
+        model, data = _problem(xml, [(0, -1.1, 1.1)])
+        calls.clear()
+        jax.eval_shape(jax.vmap(functools.partial(_forward, model)), data)
+        assert len(calls) == expect, xml
+    model, data = _problem(_LIMIT, [(0, -1.1, 1.1)])
+    none = model.replace(opt=model.opt.replace(iterations=0))
+    calls.clear()
+    jax.eval_shape(jax.vmap(functools.partial(_forward, none)), data)
+    assert not calls
+
+
+def _forward(model, d):
+    with mjx_patches.mjx_patches():
+        assert solver.solve is mjx_patches.solve
+        return mjx.forward(model, d)
