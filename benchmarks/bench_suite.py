@@ -71,6 +71,7 @@ def _measure_case(
         settings = {
             "settings": profiles.describe(env.physics.mj_model),
             "n_substeps": env.n_substeps,
+            "compiler_options": compilation_cache.compiler_options(env.id),
         }
         name = ENV_RUNNERS[fuse_reset]
         runners[name, p] = throughput.env_runner(
@@ -84,10 +85,14 @@ def _measure_case(
     if "playground" in anchors:
         try:
             pg_env = playground_anchor.load(case["task"], case["impl"])
-            runners["playground", None] = playground_anchor.runner(pg_env, num_envs, chunk)
+            options = compilation_cache.compiler_options(case["task"])  # the task's, as ours
+            runners["playground", None] = playground_anchor.runner(
+                pg_env, num_envs, chunk, options=options
+            )
             meta["playground", None] = {
                 "settings": profiles.describe(pg_env.mj_model),
                 "n_substeps": playground_anchor.n_substeps(pg_env),
+                "compiler_options": options,
             }
         except playground_anchor.Unavailable as e:
             rows.append(_row(case, "playground", None, skipped=str(e)))

@@ -54,8 +54,9 @@ def load(task_id: str, impl: str) -> Any:
         raise Unavailable(f"Playground's {name} does not run on impl={impl!r}: {e}") from None
 
 
-def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
-    """``chunk`` auto-resetting control steps of ``num_envs`` copies of Playground's ``env``."""
+def runner(env: Any, num_envs: int, chunk: int, seed: int = 0, options=None) -> Runner:
+    """``chunk`` auto-resetting control steps of ``num_envs`` copies of Playground's ``env``,
+    compiled with XLA ``options`` (:func:`mjxcontrol.benchmarks.throughput.concurrent_runner`)."""
     from mujoco_playground import wrapper
 
     episode_length = int(env._config.get("episode_length", 1000))
@@ -74,7 +75,9 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0) -> Runner:
         state, _ = jax.lax.scan(control_step, state, jax.random.split(sub, chunk))
         return state, key
 
-    return concurrent_runner(batched.reset, keys, run, jax.random.PRNGKey(seed + 1))
+    return concurrent_runner(
+        batched.reset, keys, run, jax.random.PRNGKey(seed + 1), options=options
+    )
 
 
 def n_substeps(env: Any) -> int:

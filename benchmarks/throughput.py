@@ -98,10 +98,11 @@ def env_runner(
         )
         return state, key
 
-    return concurrent_runner(reset, keys, run, jax.random.key(seed + 1), shard)
+    options = compilation_cache.compiler_options(env.id)
+    return concurrent_runner(reset, keys, run, jax.random.key(seed + 1), shard, options)
 
 
-def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
+def concurrent_runner(reset, keys, run, key, shard: bool = False, options=None) -> Runner:
     """A :class:`Runner` of ``run((state, key)) -> (state, key)`` from ``state = reset(keys)``.
 
     ``run`` compiles while ``reset`` compiles and runs, as the trainer's programs do
@@ -109,10 +110,11 @@ def concurrent_runner(reset, keys, run, key, shard: bool = False) -> Runner:
     ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`) and
     its key whole on each (:func:`mjxcontrol.sharding.replicate`, where ``run`` returns it);
     ``run`` then compiles at its first call, for the placement the batch was given. Both compile
-    with :func:`mjxcontrol.compilation_cache.compiler_options`, the env's and anchors' alike.
+    with ``options``, by default :func:`mjxcontrol.compilation_cache.compiler_options`; the bench
+    gives a task's runners, env's and anchors' alike, that task's options.
     """
     t0 = time.perf_counter()
-    options = compilation_cache.compiler_options()
+    options = compilation_cache.compiler_options() if options is None else options
 
     def first_state():
         state = jax.jit(reset).lower(keys).compile(options)(keys)
@@ -136,7 +138,7 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
     policy = uniform_policy(env)
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
-    options = compilation_cache.compiler_options()
+    options = compilation_cache.compiler_options(env.id)
     reset = jax.jit(jax.vmap(env.reset), compiler_options=options)
     first = reset(jax.random.split(jax.random.key(seed), num_envs))
     data = jax.block_until_ready(sharding.shard(first.data) if shard else first.data)

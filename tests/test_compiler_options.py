@@ -9,7 +9,12 @@ import pytest
 
 import mjxcontrol
 from mjxcontrol import compilation_cache, mjx_patches
-from mjxcontrol.compilation_cache import CPU_OPTIONS, XLA_DEFAULTS_ENV_VAR, compiler_options
+from mjxcontrol.compilation_cache import (
+    CPU_OPTIONS,
+    DOMAIN_CPU_OPTIONS,
+    XLA_DEFAULTS_ENV_VAR,
+    compiler_options,
+)
 
 pytestmark = pytest.mark.skipif(jax.default_backend() != "cpu", reason="CPU-only XLA options")
 
@@ -33,6 +38,18 @@ def test_cpu_programs_get_the_cpu_options_and_keep_their_own(monkeypatch):
     }
     monkeypatch.setenv(XLA_DEFAULTS_ENV_VAR, "0")
     assert compiler_options() == CPU_OPTIONS
+
+
+def test_a_task_gets_its_domains_options(monkeypatch):
+    monkeypatch.delenv(XLA_DEFAULTS_ENV_VAR, raising=False)
+    assert DOMAIN_CPU_OPTIONS["hopper"]
+    assert compiler_options("hopper/hop") == {**CPU_OPTIONS, **DOMAIN_CPU_OPTIONS["hopper"]}
+    assert compiler_options("finger/spin") == CPU_OPTIONS  # a domain with none
+    mine = compiler_options("cartpole/swingup", xla_cpu_use_fusion_emitters=True)
+    assert mine["xla_cpu_use_fusion_emitters"] is True  # the caller's options win
+    _batched_products().compile(compiler_options("cheetah/run"))  # a valid argument
+    monkeypatch.setenv(XLA_DEFAULTS_ENV_VAR, "1")
+    assert compiler_options("hopper/hop") == {}
 
 
 def test_the_option_still_changes_the_program():
