@@ -14,6 +14,7 @@ evidence for it; a profile setting that no logged row measured is flagged instea
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -166,6 +167,7 @@ def by_task(lines: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+@functools.cache
 def constraint_rows(task_id: str) -> int | None:
     """How many constraint rows MJX's JAX impl allocates for the task's model (a static size:
     with none, MJX skips the solver); None for tasks that run on another impl by default."""
@@ -204,6 +206,13 @@ def render(lines: list[dict]) -> str:
         f"fast, changes a number: {', '.join(unconstrained) or 'none'}. Not swept, keeping "
         f"dm_control's own caps: {', '.join(own) or 'none'}.\n"
     )
+    one_row = [t for t in registered if constraint_rows(t) == 1]
+    foot += (
+        f"\nOne constraint row, solved in closed form since session 34 (the exact minimiser "
+        f"the solver converges to: `mjx_patches.single_row_solve`, docs/api.md), so no cap "
+        f"changes a number and sweeps of them measured before that show the solver's old "
+        f"cost: {', '.join(one_row) or 'none'}.\n"
+    )
     sweeps = "\n## Sweeps\n\n" + "\n".join(sweep_table(tasks[t]) for t in tasks)
     return head + "\n".join(body) + "\n" + foot + sweeps
 
@@ -239,7 +248,16 @@ def _compiled_with(report: dict) -> tuple[str, str]:
         prefix = "" if options is None else "MJXCONTROL_XLA_DEFAULTS=1 "
         return prefix, "every runner compiled with XLA's default options"
     shown = ", ".join(f"`{k}={v!r}`" for k, v in options.items())
-    return "", f"every runner compiled with the XLA options {shown}"
+    words = f"every runner compiled with the XLA options {shown}"
+    per_task = {}  # a task's own options (compilation_cache.DOMAIN_CPU_OPTIONS), all its runners
+    for row in report.get("results", []):
+        extra = {k: v for k, v in row.get("compiler_options", {}).items() if k not in options}
+        if extra:
+            per_task[row["task"]] = ", ".join(f"`{k}={v!r}`" for k, v in extra.items())
+    if per_task:
+        listed = "; ".join(f"{task}: {text}" for task, text in per_task.items())
+        words += f", and every runner of a task with that task's own ({listed})"
+    return "", words
 
 
 def playground_section(
