@@ -128,7 +128,7 @@ def mjx_returns(env, network, params, episodes: int, seed: int) -> np.ndarray:
 
     key = jax.random.key(seed)
     evaluate = (
-        jax.jit(make_evaluate(env, network, episodes)).lower(params, key).compile(optimized(env.id))
+        jax.jit(make_evaluate(env, network, episodes)).lower(params, key).compile(optimized())
     )
     return np.asarray(evaluate(params, key))
 

@@ -48,11 +48,11 @@ EVAL_KEY_SALT = 1  # evaluation keys are drawn from a stream apart from training
 OPTIMIZED: dict[str, Any] = {"xla_backend_optimization_level": 3}
 
 
-def optimized(task_id: str | None = None) -> dict[str, Any]:
-    """The XLA options of the trainer's programs for ``task_id``: :data:`OPTIMIZED` and, on a
-    CPU, :data:`mjxcontrol.compilation_cache.CPU_OPTIONS` and the task's domain's
+def optimized() -> dict[str, Any]:
+    """The XLA options of the trainer's programs: :data:`OPTIMIZED` and, on a CPU,
+    :data:`mjxcontrol.compilation_cache.CPU_OPTIONS`
     (:func:`mjxcontrol.compilation_cache.compiler_options`)."""
-    return compilation_cache.compiler_options(task_id, **OPTIMIZED)
+    return compilation_cache.compiler_options(**OPTIMIZED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -326,12 +326,12 @@ def compile_programs(
     def compile_chunk():
         program = make_chunk(env, algo, config, per_chunk, fuse_reset)
         chunk = jax.jit(program, donate_argnums=0, **on_chunk)
-        return chunk.lower(template).compile(optimized(env.id))
+        return chunk.lower(template).compile(optimized())
 
     def compile_evaluate():
         evaluate = jax.jit(make_evaluate(env, network, config.eval_episodes), **on_eval)
         params = module.policy_params(template)
-        return evaluate.lower(params, jax.random.key(0)).compile(optimized(env.id))
+        return evaluate.lower(params, jax.random.key(0)).compile(optimized())
 
     def initial_state():
         if state is not None:
