@@ -30,17 +30,33 @@ DEFAULT_CACHE_DIR = os.path.join("~", ".cache", "mjxcontrol", "jax")
 # ignore the option.
 CPU_OPTIONS: dict[str, Any] = {"xla_cpu_experimental_ynn_fusion_type": ""}
 # XLA:CPU options for one domain's programs, on top of CPU_OPTIONS: XLA's fusion emitters off
-# (its older loop emitters instead). The bench's chunk at 1,024 envs, exact profile, compiled
-# with and without in one process beside a control compile of the base options, chunks
-# alternating (session 34): hopper/hop 2.97x (control 0.98x), cartpole/swingup 1.25x (1.04x),
-# cheetah/run 1.11x, quadruped/walk 1.20x (1.07x; 256 envs). Left out where it lost or gained
-# little more than the control: finger/spin 0.78x (control 1.10x), walker/walk 1.06x (1.06x),
-# humanoid/walk 1.08x (1.01x; 256 envs). Measured on physics programs only: the trainer's
+# (its older loop emitters instead). The bench's chunk, exact profile, 1,024 envs (256 where
+# noted), compiled with and without in one process beside a control compile of the base options,
+# chunks alternating (`python -m benchmarks.option_ab TASK`; option / control ratio):
+# session 34: hopper/hop 2.97x / 0.98x, cartpole/swingup 1.25x / 1.04x, cheetah/run 1.11x,
+# quadruped/walk 1.20x / 1.07x (256); session 35: stacker/stack_2 1.28x / 1.02x (256),
+# pendulum/swingup 1.24x / 1.01x, manipulator/bring_ball 1.24x / 1.02x (256), reacher/easy
+# 1.19x / 1.01x, acrobot/swingup 1.17x / 0.99x (fast profile 1.16x / 0.99x), lqr/lqr_2_1
+# 1.13x / 1.00x. Left out where it lost or gained little more than the control: finger/spin
+# 0.78x / 1.10x, ball_in_cup/catch 0.79x / 1.01x, point_mass/easy 0.89x / 1.00x, walker/walk
+# 1.06x / 1.06x, humanoid/walk 1.08x / 1.01x (256); fish and swimmer run MJX-Warp, whose kernels
+# the option does not reach (0.98x, 1.02x). Measured on physics programs only: the trainer's
 # programs, whose network updates share the program, keep CPU_OPTIONS alone (cartpole/swingup
 # SAC, 60,000 steps, seed 0: 996 env-steps/s with the option against 1,233 without).
 DOMAIN_CPU_OPTIONS: dict[str, dict[str, Any]] = {
     domain: {"xla_cpu_use_fusion_emitters": False}
-    for domain in ("cartpole", "cheetah", "hopper", "quadruped")
+    for domain in (
+        "acrobot",
+        "cartpole",
+        "cheetah",
+        "hopper",
+        "lqr",
+        "manipulator",
+        "pendulum",
+        "quadruped",
+        "reacher",
+        "stacker",
+    )
 }
 # Set (to anything but "" or "0") to compile with XLA's own defaults instead.
 XLA_DEFAULTS_ENV_VAR = "MJXCONTROL_XLA_DEFAULTS"

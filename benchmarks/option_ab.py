@@ -1,0 +1,124 @@
+"""A/B of XLA compile options on the bench's program: which options a domain should take
+(``mjxcontrol.compilation_cache.DOMAIN_CPU_OPTIONS``).
+
+The bench's chunk (``chunk`` auto-resetting control steps of ``num_envs`` envs, uniform random
+actions) is lowered once and compiled three times: with the base options
+(:func:`mjxcontrol.compilation_cache.compiler_options` without a task), with the base plus the
+option under test, and with the base plus a control option that should change nothing that
+matters for speed. The three programs then run in alternating order from the same first state,
+``rounds`` chunks each, in one process. The control's ratio shows how far two compiles of the
+same program differ by chance: an option is worth a domain only where its gain clearly beats the
+control's. One JSON line per run (``--log`` appends it to a file too).
+
+    python -m benchmarks.option_ab acrobot/swingup --rounds 40
+    python -m benchmarks.option_ab manipulator/bring_ball --num-envs 256 --rounds 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+import jax
+
+from mjxcontrol import compilation_cache, registry
+from mjxcontrol.rollouts import rollout, uniform_policy
+
+# The option under test by default, and a control: NaN-propagating min/max, a few more
+# instructions in a handful of places, so its compile takes the same path as the base's.
+DEFAULT_OPTION = "xla_cpu_use_fusion_emitters=false"
+DEFAULT_CONTROL = "xla_cpu_enable_fast_min_max=false"
+
+
+def parse_option(text: str) -> dict[str, Any]:
+    """``"name=value"`` as an XLA option: ``true``/``false`` become bools, integers ints."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ValueError(f"an option is NAME=VALUE, got {text!r}")
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return {name: lowered == "true"}
+    try:
+        return {name: int(value)}
+    except ValueError:
+        return {name: value}
+
+
+def measure(
+    task: str, physics: str, num_envs: int, chunk: int, rounds: int, option: dict, control: dict
+) -> dict[str, Any]:
+    """Compiles the chunk with each option set and times them alternately; returns the row."""
+    env = registry.load(task, physics=physics, num_envs=num_envs)
+    policy = uniform_policy(env)
+    base = compilation_cache.compiler_options()
+    keys = jax.random.split(jax.random.key(0), num_envs)
+    state = jax.jit(jax.vmap(env.reset)).lower(keys).compile(base)(keys)
+
+    def run(carry):
+        state, key = carry
+        key, sub = jax.random.split(key)
+        state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
+        return state, key
+
+    carry = (state, jax.random.key(1))
+    lowered = jax.jit(run).lower(carry)
+    sets = {"base": base, "option": {**base, **option}, "control": {**base, **control}}
+    compiled, compile_s = {}, {}
+    for name, options in sets.items():
+        t0 = time.perf_counter()
+        compiled[name] = lowered.compile(options)
+        compile_s[name] = round(time.perf_counter() - t0, 1)
+    carries = {name: jax.block_until_ready(f(carry)) for name, f in compiled.items()}  # warm up
+    seconds = dict.fromkeys(sets, 0.0)
+    order = list(sets)
+    for i in range(rounds):
+        for name in order if i % 2 == 0 else order[::-1]:
+            t0 = time.perf_counter()
+            carries[name] = jax.block_until_ready(compiled[name](carries[name]))
+            seconds[name] += time.perf_counter() - t0
+    per_s = {name: rounds * chunk * num_envs / s for name, s in seconds.items()}
+    return {
+        "task": task,
+        "physics": physics,
+        "num_envs": num_envs,
+        "chunk": chunk,
+        "rounds": rounds,
+        "option": option,
+        "control": control,
+        "env_steps_per_s": {name: round(v) for name, v in per_s.items()},
+        "option_ratio": round(per_s["option"] / per_s["base"], 3),
+        "control_ratio": round(per_s["control"] / per_s["base"], 3),
+        "compile_s": compile_s,
+        "device": jax.devices()[0].device_kind,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("task")
+    parser.add_argument("--physics", default="exact")
+    parser.add_argument("--num-envs", type=int, default=1024)
+    parser.add_argument("--chunk", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=8, help="timed chunks per option set")
+    parser.add_argument("--option", default=DEFAULT_OPTION, help="NAME=VALUE under test")
+    parser.add_argument("--control", default=DEFAULT_CONTROL, help="NAME=VALUE, the control")
+    parser.add_argument("--log", help="a JSON-lines file to append the row to")
+    args = parser.parse_args(argv)
+    try:
+        option, control = parse_option(args.option), parse_option(args.control)
+    except ValueError as e:
+        parser.error(str(e))
+    row = measure(args.task, args.physics, args.num_envs, args.chunk, args.rounds, option, control)
+    line = json.dumps(row)
+    print(line)
+    if args.log:
+        with open(args.log, "a") as f:
+            f.write(line + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
