@@ -1,0 +1,120 @@
+"""Where a task's compile time goes, program by program: the bench's programs lowered and
+compiled one at a time (no overlap, so each time is its own), with the task's XLA options.
+
+Rows: the batched reset; the bench's chunk (``chunk`` control steps of ``num_envs`` envs with
+``AutoReset``); the same chunk of plain ``vmap(env.step)`` (no resets: what the resets add);
+the chunk with ``AutoReset(fuse_reset=True)``; and, where MuJoCo Playground is installed and
+ports the task, Playground's batched reset and chunk as the bench runs them. Each row gives
+lowering (tracing, Python) and compile (XLA) seconds. Nothing is cached between rows, but
+JAX's persistent cache is used if it is on: run with a fresh ``$MJXCONTROL_CACHE_DIR`` or none.
+
+    python -m benchmarks.compile_breakdown cheetah/run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+
+from mjxcontrol import compilation_cache, registry
+from mjxcontrol.benchmarks import playground_anchor
+from mjxcontrol.rollouts import uniform_policy
+from mjxcontrol.wrappers import AutoReset
+
+
+def scan_chunk(step: Callable, action: Callable, chunk: int) -> Callable:
+    """``run((state, key)) -> (state, key)``: ``chunk`` calls of ``step(state, action(state,
+    key))``, as the bench's runners do."""
+
+    def run(carry):
+        state, key = carry
+        key, sub = jax.random.split(key)
+        body = lambda s, k: (step(s, action(s, k)), None)  # noqa: E731
+        state, _ = jax.lax.scan(body, state, jax.random.split(sub, chunk))
+        return state, key
+
+    return run
+
+
+def timed(fn: Callable, args: tuple, options: dict[str, Any]) -> tuple[float, float]:
+    """``(lower s, compile s)`` of ``jax.jit(fn)`` at ``args`` (arrays or shape structs)."""
+    t0 = time.perf_counter()
+    lowered = jax.jit(fn).lower(*args)
+    t1 = time.perf_counter()
+    lowered.compile(options)
+    return round(t1 - t0, 2), round(time.perf_counter() - t1, 2)
+
+
+def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
+    """The rows of mjxcontrol's programs."""
+    env = registry.load(task, physics=physics, num_envs=num_envs)
+    options = compilation_cache.compiler_options(task)
+    policy = uniform_policy(env)
+    keys = jax.random.split(jax.random.key(0), num_envs)
+    reset = jax.vmap(env.reset)
+    carry = (jax.eval_shape(reset, keys), jax.random.key(1))
+
+    def action(state, key):
+        return jax.vmap(policy)(state.obs, jax.random.split(key, num_envs))
+
+    steps = {
+        "chunk": AutoReset(env).step,
+        "chunk_without_resets": jax.vmap(env.step),
+        "chunk_fuse_reset": AutoReset(env, fuse_reset=True).step,
+    }
+    rows = {"reset": timed(reset, (keys,), options)}
+    for name, step in steps.items():
+        rows[name] = timed(scan_chunk(step, action, chunk), (carry,), options)
+    return rows
+
+
+def playground(task: str, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
+    """Playground's reset and chunk, wrapped as the bench runs them; ``{}`` if unavailable."""
+    try:
+        env = playground_anchor.load(task, "jax")
+    except playground_anchor.Unavailable:
+        return {}
+    from mujoco_playground import wrapper
+
+    options = compilation_cache.compiler_options(task)
+    batched = wrapper.wrap_for_brax_training(env, episode_length=1000)
+    keys = jax.random.split(jax.random.PRNGKey(0), num_envs)
+    carry = (jax.eval_shape(batched.reset, keys), jax.random.PRNGKey(1))
+    shape = (num_envs, env.action_size)
+
+    def action(state, key):
+        return jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
+
+    return {
+        "playground_reset": timed(batched.reset, (keys,), options),
+        "playground_chunk": timed(scan_chunk(batched.step, action, chunk), (carry,), options),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("task")
+    parser.add_argument("--physics", default="exact")
+    parser.add_argument("--num-envs", type=int, default=1024)
+    parser.add_argument("--chunk", type=int, default=20)
+    parser.add_argument("--no-playground", action="store_true", help="our programs only")
+    args = parser.parse_args(argv)
+    rows = ours(args.task, args.physics, args.num_envs, args.chunk)
+    if not args.no_playground:
+        rows.update(playground(args.task, args.num_envs, args.chunk))
+    print(f"{args.task} {args.physics}, {args.num_envs} envs, {args.chunk}-step chunk")
+    print("   lower s  compile s  program")
+    for name, (lower_s, compile_s) in rows.items():
+        print(f"{lower_s:9.1f}  {compile_s:9.1f}  {name}")
+    print(json.dumps({"task": args.task, "physics": args.physics, **rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
