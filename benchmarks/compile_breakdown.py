@@ -13,7 +13,6 @@ JAX's persistent cache is used if it is on: run with a fresh ``$MJXCONTROL_CACHE
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -23,7 +22,7 @@ from typing import Any
 import jax
 
 from mjxcontrol import compilation_cache, registry
-from mjxcontrol.benchmarks import playground_anchor
+from mjxcontrol.benchmarks import playground_anchor, throughput
 from mjxcontrol.rollouts import uniform_policy
 from mjxcontrol.wrappers import AutoReset
 
@@ -98,11 +97,7 @@ def playground(task: str, num_envs: int, chunk: int) -> dict[str, tuple[float, f
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("task")
-    parser.add_argument("--physics", default="exact")
-    parser.add_argument("--num-envs", type=int, default=1024)
-    parser.add_argument("--chunk", type=int, default=20)
+    parser = throughput.chunk_parser(__doc__)
     parser.add_argument("--no-playground", action="store_true", help="our programs only")
     args = parser.parse_args(argv)
     rows = ours(args.task, args.physics, args.num_envs, args.chunk)

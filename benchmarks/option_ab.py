@@ -16,7 +16,6 @@ control's. One JSON line per run (``--log`` appends it to a file too).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 import jax
 
 from mjxcontrol import compilation_cache, registry
+from mjxcontrol.benchmarks import throughput
 from mjxcontrol.rollouts import rollout, uniform_policy
 
 # The option under test by default, and a control: NaN-propagating min/max, a few more
@@ -97,11 +97,7 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("task")
-    parser.add_argument("--physics", default="exact")
-    parser.add_argument("--num-envs", type=int, default=1024)
-    parser.add_argument("--chunk", type=int, default=20)
+    parser = throughput.chunk_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=8, help="timed chunks per option set")
     parser.add_argument("--option", default=DEFAULT_OPTION, help="NAME=VALUE under test")
     parser.add_argument("--control", default=DEFAULT_CONTROL, help="NAME=VALUE, the control")

@@ -8,6 +8,7 @@ the env layer.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import functools
@@ -159,6 +160,18 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
 
     key = jax.random.key(seed + 1)
     return Runner(run, (data, sharding.replicate(key) if shard else key))
+
+
+def chunk_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The argument parser that the bench's single-task scripts share (``thunk_profile``,
+    ``option_ab``, ``compile_breakdown``): ``task``, ``--physics``, ``--num-envs`` and
+    ``--chunk``, with the bench's defaults; ``doc``'s first line describes the script."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("task")
+    parser.add_argument("--physics", default="exact")
+    parser.add_argument("--num-envs", type=int, default=1024)
+    parser.add_argument("--chunk", type=int, default=20)
+    return parser
 
 
 def versions() -> dict[str, str]:

@@ -16,7 +16,6 @@ rows of one run, not runs.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import glob
 import re
@@ -89,11 +88,7 @@ def profile(task: str, physics: str, num_envs: int, chunk: int, calls: int) -> t
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("task")
-    parser.add_argument("--physics", default="exact")
-    parser.add_argument("--num-envs", type=int, default=1024)
-    parser.add_argument("--chunk", type=int, default=20)
+    parser = throughput.chunk_parser(__doc__)
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--depth", type=int, default=3, help="name-scope parts per row")
     parser.add_argument("--top", type=int, default=25, help="rows of each table")
