@@ -5,8 +5,9 @@ scope it came from (MJX's ``fwd_position``, ``solve``, ...).
 The program is ``mjxcontrol bench``'s: ``chunk`` auto-resetting control steps of ``num_envs``
 envs with uniform random actions (:func:`benchmarks.throughput.env_runner`, compiled with
 :func:`mjxcontrol.compilation_cache.compiler_options`; ``MJXCONTROL_XLA_DEFAULTS=1`` for XLA's
-own). ``calls`` calls run under ``jax.profiler.trace``; each thunk's name is looked up in the
-compiled HLO, whose ``op_name`` metadata holds the JAX name stack. Self time is an event's
+own; ``--fuse-reset``: with ``AutoReset(fuse_reset=True)``, where XLA's copies show under
+``(no name)``). ``calls`` calls run under ``jax.profiler.trace``; each thunk's name is looked
+up in the compiled HLO, whose ``op_name`` metadata holds the JAX name stack. Self time is an event's
 duration less its nested events' (a ``while`` thunk's body runs inside it). Times are summed
 over the threads that ran thunks, per control step, and include the profiler's overhead: compare
 rows of one run, not runs.
@@ -71,11 +72,13 @@ def self_times(xplane_path: str) -> tuple[collections.Counter, collections.Count
     return count, self_ns
 
 
-def profile(task: str, physics: str, num_envs: int, chunk: int, calls: int) -> tuple:
+def profile(
+    task: str, physics: str, num_envs: int, chunk: int, calls: int, fuse_reset: bool = False
+) -> tuple:
     """Compiles and warms the bench's chunk, then traces ``calls`` calls. Returns
     ``(op names, counts, self ns, control steps traced)``."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
-    runner = throughput.env_runner(env, num_envs, chunk)
+    runner = throughput.env_runner(env, num_envs, chunk, fuse_reset=fuse_reset)
     carry = jax.block_until_ready(runner.run(runner.carry))
     with tempfile.TemporaryDirectory() as folder:
         with jax.profiler.trace(folder):
@@ -92,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--depth", type=int, default=3, help="name-scope parts per row")
     parser.add_argument("--top", type=int, default=25, help="rows of each table")
+    parser.add_argument("--fuse-reset", action="store_true", help="AutoReset(fuse_reset=True)")
     args = parser.parse_args(argv)
     ops, count, self_ns, steps = profile(
-        args.task, args.physics, args.num_envs, args.chunk, args.calls
+        args.task, args.physics, args.num_envs, args.chunk, args.calls, args.fuse_reset
     )
     thunks = [name for name in count if name in ops]
     by_scope: collections.Counter = collections.Counter()

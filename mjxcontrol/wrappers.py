@@ -29,10 +29,10 @@ class AutoReset:
 
     ``fuse_reset=True`` (``impl="jax"``, batched states) runs the step's physics and the
     resets' in one loop (:func:`fused_step`), so a program of ``step`` compiles the physics
-    pipeline once instead of twice: cheetah/run's and walker/walk's time to the first step
-    falls by a fifth to a third, for 2-7 % fewer env-steps/s (cartpole/swingup: 10-29 %; each
-    step copies the batch's ``mjx.Data`` into the loop, to keep the stepped data while resets
-    run). docs/api.md has the numbers. Same results, to float rounding.
+    pipeline once instead of twice: cheetah/run's chunk compiles in half the time, walker/walk's
+    in 15-30 % less, at 0.89-1.02x the env-steps/s (walker 0.98-1.07x; cartpole/swingup, whose
+    step is cheapest, 0.95x exact and 0.78x fast, with little to gain at compile). docs/api.md
+    has the numbers. Same results, to float rounding.
 
     Raises:
       ValueError: ``fuse_reset`` with ``impl="warp"`` (MJX-Warp has no separate stages).
@@ -114,11 +114,20 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
     runs in phases: the control step's substeps; the task's half of the step
     (``Env.finish_step_unkept``) and, only if some env finished, of its reset
     (``Env.reset_initialize``); then the resets' physics, whose forward pass is two substeps
-    without integration (the first one's dynamics stage, on the initial pose's stale kinematics,
-    is thrown away but for the solver's warm start, which is put back). A task that settles
-    (cheetah) takes the position/velocity stage at ``qpos0`` (a substep without integration)
-    before ``initialize``, then ``settle_steps`` substeps and one without integration. Same
-    operations as ``after_step(step_to_reset(...))``, so the same results (to rounding).
+    without integration (the first one's dynamics stage, on the initial pose's stale
+    kinematics, is thrown away but for the solver's warm start, which is put back). A task that
+    settles (cheetah) takes the position/velocity stage at ``qpos0`` (a substep without
+    integration) before ``initialize``, then ``settle_steps`` substeps and one without
+    integration. Same operations as ``after_step(step_to_reset(...))``, so the same results (to
+    rounding).
+
+    No step copies the batch's ``mjx.Data``: the stepped data moves to its own slot of the
+    loop's carry (``kept``) only when resets start (until then the slot holds zeros, a fill
+    per step), the stepped state waits there without data, and every branch is :func:`_if`, a
+    while loop of at most one trip, which XLA runs on its state in place where an XLA
+    conditional copies what its untaken branch passes through. (Built with conditionals and the
+    data in the stepped state, the loop made ~590 more copies per control step than the unfused
+    step: cheetah/run at 0.86-0.88x its speed, 0.91-1.02x now.)
 
     Args:
       env: the environment (``impl="jax"``).
@@ -132,9 +141,16 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
     def control(a):  # the contract's trace-time errors and NaN rule, as in env.step
         return physics.safe_control(check_action(env.id, env.action_size, a))
 
+    def drawn():  # the new episodes' keys and their reset_begin (no physics)
+        keys, reset_keys = jax.vmap(split_reset_key)(state.key)
+        return keys, jax.vmap(env.reset_begin)(reset_keys, state.params)
+
     ctrl, action_ok = jax.vmap(control)(action)
-    keys, reset_keys = jax.vmap(split_reset_key)(state.key)
-    begun = jax.vmap(env.reset_begin)(reset_keys, state.params)  # no physics: always drawn
+    settle_begun = drawn()[1] if settle else None  # phase 1 needs it: drawn on every step
+
+    def begun():  # where no phase 1 needs it, drawn only when resets start
+        return settle_begun if settle_begun is not None else drawn()[1]
+
     data0 = physics.make_data()
 
     def substeps(c):
@@ -146,14 +162,14 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
             def one(o, d):
                 return physics.substep(model_with(physics.model, o), d, integrate)
 
-            data = jax.vmap(one)(c["overrides"], data)
-            warm = jnp.where((j == 1) & (k == 0), c["warmstart"], data.qacc_warmstart)
-            return data.replace(qacc_warmstart=warm)
+            new = jax.vmap(one)(c["overrides"], data)
+            warm = jnp.where((j == 1) & (k == 0), c["warmstart"], new.qacc_warmstart)
+            return new.replace(qacc_warmstart=warm)
 
         return {**c, "data": jax.lax.fori_loop(0, jnp.asarray(counts)[j], body, c["data"])}
 
-    def initialized(c, data):
-        fresh = jax.vmap(env.reset_initialize)(begun, data)
+    def initialized(c):  # the task's initialize, on the reset batch's data
+        fresh = jax.vmap(env.reset_initialize)(begun(), c["data"])
         return {
             **c,
             "data": fresh.data,
@@ -161,29 +177,28 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
             "fresh": fresh.replace(data=None),
         }
 
+    def start(c):  # the resets' start: the stepped data kept, qpos0's for the whole batch
+        batch = jax.tree.map(lambda x: jnp.broadcast_to(x, (len(ctrl), *x.shape)), data0)
+        c = {**c, "data": batch, "kept": c["data"]}
+        if not settle:  # the warm start that the thrown-away dynamics stage overwrites
+            c = initialized(c)
+            return {**c, "warmstart": c["data"].qacc_warmstart}
+        defaults = {
+            k: jnp.broadcast_to(getattr(physics.model, k), v.shape)
+            for k, v in c["overrides"].items()
+        }
+        overrides = {**defaults, **begun().params, **begun().episode_params}
+        return {**c, "overrides": overrides, "warmstart": batch.qacc_warmstart}
+
     def end_step(c):  # phase 0's end: the task's half of the step, then the resets' start
         stepped = jax.vmap(env.finish_step_unkept)(state, c["data"], action_ok)[0]
-        c = {**c, "stepped": stepped.replace(final_obs=stepped.obs)}
+        c = {**c, "stepped": stepped.replace(data=None, final_obs=stepped.obs)}
         c["done"] = jnp.any(stepped.done)
-
-        def start(c):
-            batch = jax.tree.map(lambda x: jnp.broadcast_to(x, (len(ctrl), *x.shape)), data0)
-            if not settle:  # the warm start that the thrown-away dynamics stage overwrites
-                c = initialized(c, batch)
-                return {**c, "warmstart": c["data"].qacc_warmstart}
-            c = {**c, "warmstart": batch.qacc_warmstart}
-            defaults = {
-                k: jnp.broadcast_to(getattr(physics.model, k), v.shape)
-                for k, v in c["overrides"].items()
-            }
-            overrides = {**defaults, **begun.params, **begun.episode_params}
-            return {**c, "data": batch, "overrides": overrides}
-
-        return jax.lax.cond(c["done"], start, lambda c: c, c)
+        return _if(c["done"], start, c)
 
     def end_phase(c):
-        ends = [end_step, lambda c: initialized(c, c["data"])] if settle else [end_step]
-        return jax.lax.switch(c["phase"], [*ends, lambda c: c], c)
+        c = _if(c["phase"] == 0, end_step, c)
+        return _if(c["phase"] == 1, initialized, c) if settle else c
 
     carry = {
         "phase": jnp.zeros((), jnp.int32),
@@ -191,19 +206,28 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
         "overrides": episode_overrides(state),
         "warmstart": state.data.qacc_warmstart,
         # placeholders, of the types the phases give them
-        "stepped": state.replace(final_obs=state.obs),
+        "stepped": state.replace(data=None, final_obs=state.obs),
         "fresh": state.replace(data=None, obs=OrderedDict(), metrics={}, final_obs=OrderedDict()),
+        "kept": jax.tree.map(jnp.zeros_like, state.data),
         "done": jnp.zeros((), bool),
     }
     more = lambda c: c["phase"] < jnp.where(c["done"], len(counts), 1)  # noqa: E731
     step = lambda c: {**end_phase(substeps(c)), "phase": c["phase"] + 1}  # noqa: E731
     carry = jax.lax.while_loop(more, step, carry)
 
-    def new_episodes(c):
-        fresh = jax.vmap(env.reset_finish)(c["fresh"], c["data"])
-        return _pick(c["stepped"], fresh.replace(key=keys), batched=True)
+    def new_episodes(stepped):
+        fresh = jax.vmap(env.reset_finish)(carry["fresh"], stepped.data)
+        fresh = fresh.replace(key=drawn()[0])
+        return _pick(stepped.replace(data=carry["kept"]), fresh, batched=True)
 
-    return jax.lax.cond(carry["done"], new_episodes, lambda c: c["stepped"], carry)
+    return _if(carry["done"], new_episodes, carry["stepped"].replace(data=carry["data"]))
+
+
+def _if(pred: jax.Array, fn, operand):
+    """``fn(operand)`` if ``pred`` (a scalar bool) else ``operand``, as a while loop of at most
+    one trip (see :func:`fused_step`); ``fn`` returns ``operand``'s structure and types."""
+    once = lambda s: (jnp.zeros((), bool), fn(s[1]))  # noqa: E731
+    return jax.lax.while_loop(lambda s: s[0], once, (pred, operand))[1]
 
 
 def split_reset_key(key: jax.Array) -> tuple[jax.Array, jax.Array]:
