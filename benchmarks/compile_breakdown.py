@@ -24,12 +24,11 @@ import jax
 from mjxcontrol import compilation_cache, registry
 from mjxcontrol.benchmarks import playground_anchor, throughput
 from mjxcontrol.rollouts import uniform_policy
-from mjxcontrol.wrappers import AutoReset
 
 
 def scan_chunk(step: Callable, action: Callable, chunk: int) -> Callable:
     """``run((state, key)) -> (state, key)``: ``chunk`` calls of ``step(state, action(state,
-    key))``, as the bench's runners do."""
+    key))``, shaped as the bench's programs (here: plain ``vmap(env.step)``, no resets)."""
 
     def run(carry):
         state, key = carry
@@ -54,45 +53,36 @@ def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[
     """The rows of mjxcontrol's programs."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
     options = compilation_cache.compiler_options(task)
+    reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
+    carry = (jax.eval_shape(reset, keys), key)
+    fused = throughput.env_program(env, num_envs, chunk, fuse_reset=True)[2]
     policy = uniform_policy(env)
-    keys = jax.random.split(jax.random.key(0), num_envs)
-    reset = jax.vmap(env.reset)
-    carry = (jax.eval_shape(reset, keys), jax.random.key(1))
 
     def action(state, key):
         return jax.vmap(policy)(state.obs, jax.random.split(key, num_envs))
 
-    steps = {
-        "chunk": AutoReset(env).step,
-        "chunk_without_resets": jax.vmap(env.step),
-        "chunk_fuse_reset": AutoReset(env, fuse_reset=True).step,
+    return {
+        "reset": timed(reset, (keys,), options),
+        "chunk": timed(run, (carry,), options),
+        "chunk_without_resets": timed(
+            scan_chunk(jax.vmap(env.step), action, chunk), (carry,), options
+        ),
+        "chunk_fuse_reset": timed(fused, (carry,), options),
     }
-    rows = {"reset": timed(reset, (keys,), options)}
-    for name, step in steps.items():
-        rows[name] = timed(scan_chunk(step, action, chunk), (carry,), options)
-    return rows
 
 
 def playground(task: str, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
-    """Playground's reset and chunk, wrapped as the bench runs them; ``{}`` if unavailable."""
+    """Playground's reset and chunk as the bench runs them; ``{}`` if unavailable."""
     try:
         env = playground_anchor.load(task, "jax")
     except playground_anchor.Unavailable:
         return {}
-    from mujoco_playground import wrapper
-
     options = compilation_cache.compiler_options(task)
-    batched = wrapper.wrap_for_brax_training(env, episode_length=1000)
-    keys = jax.random.split(jax.random.PRNGKey(0), num_envs)
-    carry = (jax.eval_shape(batched.reset, keys), jax.random.PRNGKey(1))
-    shape = (num_envs, env.action_size)
-
-    def action(state, key):
-        return jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
-
+    reset, keys, run, key = playground_anchor.program(env, num_envs, chunk)
+    carry = (jax.eval_shape(reset, keys), key)
     return {
-        "playground_reset": timed(batched.reset, (keys,), options),
-        "playground_chunk": timed(scan_chunk(batched.step, action, chunk), (carry,), options),
+        "playground_reset": timed(reset, (keys,), options),
+        "playground_chunk": timed(run, (carry,), options),
     }
 
 

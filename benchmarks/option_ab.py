@@ -25,7 +25,6 @@ import jax
 
 from mjxcontrol import compilation_cache, registry
 from mjxcontrol.benchmarks import throughput
-from mjxcontrol.rollouts import rollout, uniform_policy
 
 # The option under test by default, and a control: NaN-propagating min/max, a few more
 # instructions in a handful of places, so its compile takes the same path as the base's.
@@ -52,18 +51,9 @@ def measure(
 ) -> dict[str, Any]:
     """Compiles the chunk with each option set and times them alternately; returns the row."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
-    policy = uniform_policy(env)
+    reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
     base = compilation_cache.compiler_options()
-    keys = jax.random.split(jax.random.key(0), num_envs)
-    state = jax.jit(jax.vmap(env.reset)).lower(keys).compile(base)(keys)
-
-    def run(carry):
-        state, key = carry
-        key, sub = jax.random.split(key)
-        state, _ = rollout(env, state, sub, chunk, policy=policy, record=False)
-        return state, key
-
-    carry = (state, jax.random.key(1))
+    carry = (jax.jit(reset).lower(keys).compile(base)(keys), key)
     lowered = jax.jit(run).lower(carry)
     sets = {"base": base, "option": {**base, **option}, "control": {**base, **control}}
     compiled, compile_s = {}, {}

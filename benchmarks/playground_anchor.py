@@ -57,6 +57,12 @@ def load(task_id: str, impl: str) -> Any:
 def runner(env: Any, num_envs: int, chunk: int, seed: int = 0, options=None) -> Runner:
     """``chunk`` auto-resetting control steps of ``num_envs`` copies of Playground's ``env``,
     compiled with XLA ``options`` (:func:`mjxcontrol.benchmarks.throughput.concurrent_runner`)."""
+    return concurrent_runner(*program(env, num_envs, chunk, seed), options=options)
+
+
+def program(env: Any, num_envs: int, chunk: int, seed: int = 0) -> tuple:
+    """Playground's program for the bench, as its trainers run ``env``: ``(reset, keys, run,
+    key)`` as :func:`mjxcontrol.benchmarks.throughput.env_program` gives ours."""
     from mujoco_playground import wrapper
 
     episode_length = int(env._config.get("episode_length", 1000))
@@ -75,9 +81,7 @@ def runner(env: Any, num_envs: int, chunk: int, seed: int = 0, options=None) -> 
         state, _ = jax.lax.scan(control_step, state, jax.random.split(sub, chunk))
         return state, key
 
-    return concurrent_runner(
-        batched.reset, keys, run, jax.random.PRNGKey(seed + 1), options=options
-    )
+    return batched.reset, keys, run, jax.random.PRNGKey(seed + 1)
 
 
 def n_substeps(env: Any) -> int:

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import platform
 import time
+from collections.abc import Callable
 from importlib import metadata
 
 import jax
@@ -77,19 +78,15 @@ class Runner:
         self.seconds += time.perf_counter() - t0
 
 
-def env_runner(
-    env: Env,
-    num_envs: int,
-    chunk: int,
-    seed: int = 0,
-    shard: bool = False,
-    fuse_reset: bool = False,
-) -> Runner:
-    """``chunk`` auto-resetting control steps of ``num_envs`` envs per call, uniform actions
-    (``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option)."""
+def env_program(
+    env: Env, num_envs: int, chunk: int, seed: int = 0, fuse_reset: bool = False
+) -> tuple[Callable, jax.Array, Callable, jax.Array]:
+    """The bench's program of ``env``: ``(reset, keys, run, key)``, where ``reset(keys)`` is the
+    first batch of ``num_envs`` states and ``run((state, key)) -> (state, key)`` runs ``chunk``
+    auto-resetting control steps with uniform actions (``fuse_reset``:
+    :class:`mjxcontrol.AutoReset`'s option)."""
     policy = uniform_policy(env)
     keys = jax.random.split(jax.random.key(seed), num_envs)
-    reset = jax.vmap(env.reset)
 
     def run(carry):
         state, key = carry
@@ -99,8 +96,20 @@ def env_runner(
         )
         return state, key
 
-    options = compilation_cache.compiler_options(env.id)
-    return concurrent_runner(reset, keys, run, jax.random.key(seed + 1), shard, options)
+    return jax.vmap(env.reset), keys, run, jax.random.key(seed + 1)
+
+
+def env_runner(
+    env: Env,
+    num_envs: int,
+    chunk: int,
+    seed: int = 0,
+    shard: bool = False,
+    fuse_reset: bool = False,
+) -> Runner:
+    """A :class:`Runner` of :func:`env_program`, compiled with the task's options."""
+    program = env_program(env, num_envs, chunk, seed, fuse_reset)
+    return concurrent_runner(*program, shard, compilation_cache.compiler_options(env.id))
 
 
 def concurrent_runner(reset, keys, run, key, shard: bool = False, options=None) -> Runner:

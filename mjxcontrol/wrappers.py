@@ -187,7 +187,8 @@ def fused_step(env: Env, state: State, action: jax.Array) -> State:
             k: jnp.broadcast_to(getattr(physics.model, k), v.shape)
             for k, v in c["overrides"].items()
         }
-        overrides = {**defaults, **begun().params, **begun().episode_params}
+        drawn_now = begun()
+        overrides = {**defaults, **drawn_now.params, **drawn_now.episode_params}
         return {**c, "overrides": overrides, "warmstart": batch.qacc_warmstart}
 
     def end_step(c):  # phase 0's end: the task's half of the step, then the resets' start
