@@ -10,8 +10,13 @@ matters for speed. The three programs then run in alternating order from the sam
 same program differ by chance: an option is worth a domain only where its gain clearly beats the
 control's. One JSON line per run (``--log`` appends it to a file too).
 
+``--unroll-rows N`` tests a tracing choice instead of an XLA option: the option's program is
+traced again with :data:`mjxcontrol.linalg.UNROLL_ROWS` at ``N`` (Cholesky factors of more rows
+keep their loops) and compiled with the base options.
+
     python -m benchmarks.option_ab acrobot/swingup --rounds 40
     python -m benchmarks.option_ab manipulator/bring_ball --num-envs 256 --rounds 8
+    python -m benchmarks.option_ab walker/walk --unroll-rows 32 --rounds 8
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 
 import jax
 
-from mjxcontrol import compilation_cache, registry
+from mjxcontrol import compilation_cache, linalg, registry
 from mjxcontrol.benchmarks import throughput
 
 # The option under test by default, and a control: NaN-propagating min/max, a few more
@@ -47,19 +52,37 @@ def parse_option(text: str) -> dict[str, Any]:
 
 
 def measure(
-    task: str, physics: str, num_envs: int, chunk: int, rounds: int, option: dict, control: dict
+    task: str,
+    physics: str,
+    num_envs: int,
+    chunk: int,
+    rounds: int,
+    option: dict,
+    control: dict,
+    unroll_rows: int | None = None,
 ) -> dict[str, Any]:
-    """Compiles the chunk with each option set and times them alternately; returns the row."""
+    """Compiles the chunk with each option set and times them alternately; returns the row.
+    With ``unroll_rows``, the option's program is traced with that ``linalg.UNROLL_ROWS``
+    and ``option`` is ignored."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
     reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
     base = compilation_cache.compiler_options()
     carry = (jax.jit(reset).lower(keys).compile(base)(keys), key)
-    lowered = jax.jit(run).lower(carry)
-    sets = {"base": base, "option": {**base, **option}, "control": {**base, **control}}
+    lowered = dict.fromkeys(("base", "option", "control"), jax.jit(run).lower(carry))
+    if unroll_rows is not None:
+        option, saved = {"unroll_rows": unroll_rows}, linalg.UNROLL_ROWS
+        linalg.UNROLL_ROWS = unroll_rows
+        try:
+            traced = throughput.env_program(env, num_envs, chunk)[2]
+            lowered["option"] = jax.jit(traced).lower(carry)
+        finally:
+            linalg.UNROLL_ROWS = saved
+    extra = {"base": {}, "option": {} if unroll_rows is not None else option, "control": control}
+    sets = {name: {**base, **extra[name]} for name in ("base", "option", "control")}
     compiled, compile_s = {}, {}
     for name, options in sets.items():
         t0 = time.perf_counter()
-        compiled[name] = lowered.compile(options)
+        compiled[name] = lowered[name].compile(options)
         compile_s[name] = round(time.perf_counter() - t0, 1)
     carries = {name: jax.block_until_ready(f(carry)) for name, f in compiled.items()}  # warm up
     seconds = dict.fromkeys(sets, 0.0)
@@ -91,13 +114,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=8, help="timed chunks per option set")
     parser.add_argument("--option", default=DEFAULT_OPTION, help="NAME=VALUE under test")
     parser.add_argument("--control", default=DEFAULT_CONTROL, help="NAME=VALUE, the control")
+    parser.add_argument("--unroll-rows", type=int, help="test linalg.UNROLL_ROWS=N instead")
     parser.add_argument("--log", help="a JSON-lines file to append the row to")
     args = parser.parse_args(argv)
     try:
         option, control = parse_option(args.option), parse_option(args.control)
     except ValueError as e:
         parser.error(str(e))
-    row = measure(args.task, args.physics, args.num_envs, args.chunk, args.rounds, option, control)
+    row = measure(
+        args.task,
+        args.physics,
+        args.num_envs,
+        args.chunk,
+        args.rounds,
+        option,
+        control,
+        args.unroll_rows,
+    )
     line = json.dumps(row)
     print(line)
     if args.log:

@@ -29,8 +29,20 @@ import jax.scipy.linalg
 
 LAPACK_ENV = "MJXCONTROL_LAPACK_CHOLESKY"
 _LOCK = threading.RLock()
-# Factors up to this many rows are unrolled into straight-line code (fast, compiles in a moment).
-UNROLL_ROWS = 32
+# Factors up to this many rows are unrolled into straight-line code; larger ones keep their loops.
+# An unrolled factor costs XLA one kernel per row and product, and a control step holds eight
+# factorisations or solves (MJX's mass-matrix factor in the position stage and in Euler's
+# implicit damping, the Newton solver's Hessian before and inside its loop): unrolling them all
+# (up to 32 rows until session 36) made a fifth to a quarter of the compile time of the bench's
+# chunk (20 steps, 1,024 envs, exact, with AutoReset; both forms and a second compile of the
+# unrolled one as a control, compiled in one process and timed alternately; session 36,
+# `python -m benchmarks.option_ab TASK --unroll-rows 32` repeats it). Compile s, unrolled ->
+# loops: cheetah/run (9 rows) 27.7 -> 20.3, walker/walk (9) 28.2 -> 22.6, hopper/hop (7) 25.9 ->
+# 19.2, humanoid/walk (27, 256 envs) 88.8 -> 65.3. Loops also ran faster where the step is heavy:
+# walker 1.09-1.12x (control 0.98x), hopper 1.05x (0.99x), humanoid 1.08x (0.99x); cheetah
+# 0.89-0.96x (0.97x). cartpole/swingup (2 rows) compiles and runs the same either way: tiny
+# factors stay unrolled.
+UNROLL_ROWS = 4
 
 
 def cholesky_upper(a: jax.Array) -> jax.Array:

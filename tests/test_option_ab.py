@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from mjxcontrol import linalg
 from mjxcontrol.benchmarks import option_ab
 
 
@@ -36,3 +37,14 @@ def test_ab_of_a_small_task(capsys, tmp_path):
     assert set(row["env_steps_per_s"]) == set(row["compile_s"]) == {"base", "option", "control"}
     assert all(v > 0 for v in row["env_steps_per_s"].values())
     assert row["option_ratio"] > 0 and row["control_ratio"] > 0
+
+
+def test_ab_of_the_cholesky_unrolling(capsys):
+    """``--unroll-rows`` traces the option's program with that setting, then puts it back."""
+    saved = linalg.UNROLL_ROWS
+    args = ["pendulum/swingup", "--num-envs", "2", "--chunk", "2", "--rounds", "1"]
+    assert option_ab.main([*args, "--unroll-rows", str(saved + 1)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["option"] == {"unroll_rows": saved + 1}
+    assert all(v > 0 for v in row["env_steps_per_s"].values())
+    assert saved == linalg.UNROLL_ROWS
