@@ -68,7 +68,8 @@ def measure(
     reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
     base = compilation_cache.compiler_options()
     carry = (jax.jit(reset).lower(keys).compile(base)(keys), key)
-    lowered = dict.fromkeys(("base", "option", "control"), jax.jit(run).lower(carry))
+    names = ("base", "option", "control")
+    lowered: dict[str, Any] = dict.fromkeys(names, jax.jit(run).lower(carry))
     if unroll_rows is not None:
         option, saved = {"unroll_rows": unroll_rows}, linalg.UNROLL_ROWS
         linalg.UNROLL_ROWS = unroll_rows
@@ -78,7 +79,7 @@ def measure(
         finally:
             linalg.UNROLL_ROWS = saved
     extra = {"base": {}, "option": {} if unroll_rows is not None else option, "control": control}
-    sets = {name: {**base, **extra[name]} for name in ("base", "option", "control")}
+    sets = {name: {**base, **extra[name]} for name in names}
     compiled, compile_s = {}, {}
     for name, options in sets.items():
         t0 = time.perf_counter()
