@@ -10,13 +10,15 @@ matters for speed. The three programs then run in alternating order from the sam
 same program differ by chance: an option is worth a domain only where its gain clearly beats the
 control's. One JSON line per run (``--log`` appends it to a file too).
 
-``--unroll-rows N`` tests a tracing choice instead of an XLA option: the option's program is
-traced again with :data:`mjxcontrol.linalg.UNROLL_ROWS` at ``N`` (Cholesky factors of more rows
-keep their loops) and compiled with the base options.
+``--unroll-rows N`` and ``--fuse-reset`` test a tracing choice instead of an XLA option: the
+option's program is traced again with :data:`mjxcontrol.linalg.UNROLL_ROWS` at ``N`` (Cholesky
+factors of more rows keep their loops) or with ``AutoReset(fuse_reset=True)``, and compiled with
+the base options.
 
     python -m benchmarks.option_ab acrobot/swingup --rounds 40
     python -m benchmarks.option_ab manipulator/bring_ball --num-envs 256 --rounds 8
     python -m benchmarks.option_ab walker/walk --unroll-rows 32 --rounds 8
+    python -m benchmarks.option_ab hopper/hop --fuse-reset --rounds 8
 """
 
 from __future__ import annotations
@@ -51,6 +53,23 @@ def parse_option(text: str) -> dict[str, Any]:
         return {name: value}
 
 
+def traced_variant(
+    env, num_envs: int, chunk: int, carry, unroll_rows: int | None, fuse_reset: bool
+) -> tuple[Any, dict[str, Any]]:
+    """The bench's chunk traced another way, lowered at ``carry``: with ``linalg.UNROLL_ROWS``
+    at ``unroll_rows`` (if given; put back afterwards) and/or ``AutoReset(fuse_reset=True)``.
+    Returns ``(lowered, the variant as a dict for the row)``."""
+    variant: dict[str, Any] = {"fuse_reset": True} if fuse_reset else {}
+    saved = linalg.UNROLL_ROWS
+    if unroll_rows is not None:
+        variant["unroll_rows"] = linalg.UNROLL_ROWS = unroll_rows
+    try:
+        run = throughput.env_program(env, num_envs, chunk, fuse_reset=fuse_reset)[2]
+        return jax.jit(run).lower(carry), variant
+    finally:
+        linalg.UNROLL_ROWS = saved
+
+
 def measure(
     task: str,
     physics: str,
@@ -60,25 +79,23 @@ def measure(
     option: dict,
     control: dict,
     unroll_rows: int | None = None,
+    fuse_reset: bool = False,
 ) -> dict[str, Any]:
     """Compiles the chunk with each option set and times them alternately; returns the row.
-    With ``unroll_rows``, the option's program is traced with that ``linalg.UNROLL_ROWS``
-    and ``option`` is ignored."""
+    With ``unroll_rows`` or ``fuse_reset``, the option's program is :func:`traced_variant`,
+    compiled with the base options, and ``option`` is ignored."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
     reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
     base = compilation_cache.compiler_options()
     carry = (jax.jit(reset).lower(keys).compile(base)(keys), key)
     names = ("base", "option", "control")
     lowered: dict[str, Any] = dict.fromkeys(names, jax.jit(run).lower(carry))
-    if unroll_rows is not None:
-        option, saved = {"unroll_rows": unroll_rows}, linalg.UNROLL_ROWS
-        linalg.UNROLL_ROWS = unroll_rows
-        try:
-            traced = throughput.env_program(env, num_envs, chunk)[2]
-            lowered["option"] = jax.jit(traced).lower(carry)
-        finally:
-            linalg.UNROLL_ROWS = saved
-    extra = {"base": {}, "option": {} if unroll_rows is not None else option, "control": control}
+    traced = unroll_rows is not None or fuse_reset
+    if traced:
+        lowered["option"], option = traced_variant(
+            env, num_envs, chunk, carry, unroll_rows, fuse_reset
+        )
+    extra = {"base": {}, "option": {} if traced else option, "control": control}
     sets = {name: {**base, **extra[name]} for name in names}
     compiled, compile_s = {}, {}
     for name, options in sets.items():
@@ -116,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--option", default=DEFAULT_OPTION, help="NAME=VALUE under test")
     parser.add_argument("--control", default=DEFAULT_CONTROL, help="NAME=VALUE, the control")
     parser.add_argument("--unroll-rows", type=int, help="test linalg.UNROLL_ROWS=N instead")
+    parser.add_argument(
+        "--fuse-reset", action="store_true", help="test AutoReset(fuse_reset=True) instead"
+    )
     parser.add_argument("--log", help="a JSON-lines file to append the row to")
     args = parser.parse_args(argv)
     try:
@@ -131,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         option,
         control,
         args.unroll_rows,
+        args.fuse_reset,
     )
     line = json.dumps(row)
     print(line)

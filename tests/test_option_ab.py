@@ -48,3 +48,12 @@ def test_ab_of_the_cholesky_unrolling(capsys):
     assert row["option"] == {"unroll_rows": saved + 1}
     assert all(v > 0 for v in row["env_steps_per_s"].values())
     assert saved == linalg.UNROLL_ROWS
+
+
+def test_ab_of_the_fused_reset(capsys):
+    """``--fuse-reset``: the option's program is the chunk with ``AutoReset(fuse_reset=True)``."""
+    args = ["pendulum/swingup", "--num-envs", "2", "--chunk", "2", "--rounds", "1"]
+    assert option_ab.main([*args, "--fuse-reset"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["option"] == {"fuse_reset": True}
+    assert all(v > 0 for v in row["env_steps_per_s"].values())
