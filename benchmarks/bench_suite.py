@@ -5,9 +5,11 @@ timed chunk by chunk, interleaved (:func:`throughput.time_runners`), so that its
 the machine's state:
 
 * ``mjxcontrol``: the env, once per physics profile asked for (``exact``, ``fast``);
-  ``mjxcontrol_fused`` instead with ``fuse_reset`` (:class:`mjxcontrol.AutoReset`'s option:
-  step and resets in one physics loop). Instead, not beside: the two would share their reset
-  program through the persistent compilation cache, and the second would not pay its compile;
+  ``mjxcontrol_fused`` instead where its :class:`mjxcontrol.AutoReset` fuses (``fuse_reset``:
+  step and resets in one physics loop; by default each task's own choice,
+  :func:`mjxcontrol.wrappers.default_fuse_reset`). Instead, not beside: the two would share
+  their reset program through the persistent compilation cache, and the second would not pay
+  its compile;
 * ``raw_mjx`` (anchor ``raw``): ``n_substeps`` raw ``mjx.step`` calls per control step on the same
   model, once per profile: what the env layer costs;
 * ``playground`` (anchor ``playground``): MuJoCo Playground's port of the task on the same impl,
@@ -40,7 +42,7 @@ from mjxcontrol.physics import UnsupportedFeatureError
 from mjxcontrol.wrappers import AutoReset
 
 ANCHORS = ("raw", "playground")
-# Runners of our env: the plain AutoReset, or (bench --fuse-reset) with fuse_reset.
+# Runners of our env: its AutoReset plain, or fused (fuse_reset).
 ENV_RUNNERS = ("mjxcontrol", "mjxcontrol_fused")
 
 
@@ -58,7 +60,7 @@ def _measure_case(
     anchors: Sequence[str],
     shard: bool,
     progress: bool,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
     timing_lock: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every runner of one case, timed side by side; returns their rows."""
@@ -73,9 +75,10 @@ def _measure_case(
             "n_substeps": env.n_substeps,
             "compiler_options": compilation_cache.compiler_options(env.id),
         }
-        name = ENV_RUNNERS[fuse_reset]
+        fused = AutoReset(env, fuse_reset).fuse_reset
+        name = ENV_RUNNERS[fused]
         runners[name, p] = throughput.env_runner(
-            env, num_envs, chunk, shard=shard, fuse_reset=fuse_reset
+            env, num_envs, chunk, shard=shard, fuse_reset=fused
         )
         meta[name, p] = settings
         if "raw" in anchors:
@@ -155,7 +158,7 @@ def run(
     anchors: Sequence[str] = ("raw",),
     shard: bool = False,
     progress: bool = True,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
     timing_lock: str | None = None,
 ) -> dict[str, Any]:
     """Measures every case; returns the report (see the module docstring).

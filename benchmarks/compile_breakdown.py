@@ -53,7 +53,7 @@ def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[
     """The rows of mjxcontrol's programs."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
     options = compilation_cache.compiler_options(task)
-    reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
+    reset, keys, run, key = throughput.env_program(env, num_envs, chunk, fuse_reset=False)
     carry = (jax.eval_shape(reset, keys), key)
     fused = throughput.env_program(env, num_envs, chunk, fuse_reset=True)[2]
     policy = uniform_policy(env)

@@ -12,8 +12,8 @@ control's. One JSON line per run (``--log`` appends it to a file too).
 
 ``--unroll-rows N`` and ``--fuse-reset`` test a tracing choice instead of an XLA option: the
 option's program is traced again with :data:`mjxcontrol.linalg.UNROLL_ROWS` at ``N`` (Cholesky
-factors of more rows keep their loops) or with ``AutoReset(fuse_reset=True)``, and compiled with
-the base options.
+factors of more rows keep their loops) or with ``AutoReset(fuse_reset=True)``, and all three
+compile with the task's options (``compiler_options(task)``).
 
     python -m benchmarks.option_ab acrobot/swingup --rounds 40
     python -m benchmarks.option_ab manipulator/bring_ball --num-envs 256 --rounds 8
@@ -83,14 +83,15 @@ def measure(
 ) -> dict[str, Any]:
     """Compiles the chunk with each option set and times them alternately; returns the row.
     With ``unroll_rows`` or ``fuse_reset``, the option's program is :func:`traced_variant`,
-    compiled with the base options, and ``option`` is ignored."""
+    ``option`` is ignored, and every program compiles with the task's options."""
     env = registry.load(task, physics=physics, num_envs=num_envs)
-    reset, keys, run, key = throughput.env_program(env, num_envs, chunk)
-    base = compilation_cache.compiler_options()
+    reset, keys, run, key = throughput.env_program(env, num_envs, chunk, fuse_reset=False)
+    traced = unroll_rows is not None or fuse_reset
+    # An XLA option is tried on the base options; a tracing choice with the task's own.
+    base = compilation_cache.compiler_options(task if traced else None)
     carry = (jax.jit(reset).lower(keys).compile(base)(keys), key)
     names = ("base", "option", "control")
     lowered: dict[str, Any] = dict.fromkeys(names, jax.jit(run).lower(carry))
-    traced = unroll_rows is not None or fuse_reset
     if traced:
         lowered["option"], option = traced_variant(
             env, num_envs, chunk, carry, unroll_rows, fuse_reset

@@ -79,7 +79,7 @@ class Runner:
 
 
 def env_program(
-    env: Env, num_envs: int, chunk: int, seed: int = 0, fuse_reset: bool = False
+    env: Env, num_envs: int, chunk: int, seed: int = 0, fuse_reset: bool | None = None
 ) -> tuple[Callable, jax.Array, Callable, jax.Array]:
     """The bench's program of ``env``: ``(reset, keys, run, key)``, where ``reset(keys)`` is the
     first batch of ``num_envs`` states and ``run((state, key)) -> (state, key)`` runs ``chunk``
@@ -105,7 +105,7 @@ def env_runner(
     chunk: int,
     seed: int = 0,
     shard: bool = False,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
 ) -> Runner:
     """A :class:`Runner` of :func:`env_program`, compiled with the task's options."""
     program = env_program(env, num_envs, chunk, seed, fuse_reset)

@@ -193,8 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", action="store_true", help="spread the batch over every local device")
     p.add_argument(
         "--fuse-reset",
-        action="store_true",
-        help="time the env with AutoReset(fuse_reset=True) (impl jax): runner mjxcontrol_fused",
+        action=argparse.BooleanOptionalAction,
+        help="AutoReset(fuse_reset=...) for every task (default: each task's own); a fused env "
+        "is runner mjxcontrol_fused",
     )
     p.add_argument(
         "--timing-lock",

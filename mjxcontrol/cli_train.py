@@ -44,8 +44,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--shard", action="store_true", help="spread the envs over every local device")
     p.add_argument(
         "--fuse-reset",
-        action="store_true",
-        help="step and reset envs in one physics loop: less to compile, a little slower",
+        action=argparse.BooleanOptionalAction,
+        help="step and reset envs in one physics loop, less to compile (default: the task's)",
     )
     p.set_defaults(func=run_train)
 

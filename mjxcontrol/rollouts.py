@@ -52,7 +52,7 @@ def rollout(
     num_steps: int,
     policy: Policy | None = None,
     record: bool = True,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
 ) -> tuple[State, Trajectory | None]:
     """Runs ``num_steps`` control steps with automatic resets.
 
@@ -64,7 +64,7 @@ def rollout(
       policy: ``(obs, key) -> action`` for one env (vmapped over a batch); default zeros.
       record: return the :class:`Trajectory` (False saves memory in benchmarks).
       fuse_reset: :class:`AutoReset`'s ``fuse_reset`` (batches under ``impl="jax"``: less to
-        compile, a little slower).
+        compile; default: the task's, :func:`mjxcontrol.wrappers.default_fuse_reset`).
 
     Returns:
       ``(final_state, trajectory or None)``.

@@ -76,12 +76,12 @@ def make_config(task_id: str, algo: str, **overrides) -> configs.Config:
 
 
 def make_chunk(
-    env: Env, algo: str, config: configs.Config, iterations: int, fuse_reset: bool = False
+    env: Env, algo: str, config: configs.Config, iterations: int, fuse_reset: bool | None = None
 ):
     """``chunk(state) -> (state, metrics)``: ``iterations`` training iterations in one scan.
 
     ``metrics`` are the per-iteration training metrics averaged over the chunk (scalars).
-    ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s (less to compile, a little slower).
+    ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s (default: the task's).
     """
     iteration = ALGORITHMS[algo].make_iteration(env, config, fuse_reset)
 
@@ -174,7 +174,7 @@ def train(
     video: bool = True,
     progress: bool = True,
     shard: bool = False,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
     **overrides: Any,
 ) -> TrainResult:
     """Trains ``algo`` on ``task_id`` and writes the outputs listed in the module docstring.
@@ -192,7 +192,8 @@ def train(
       shard: split the env batch over every local device (``num_envs`` must divide evenly);
         network updates then run as XLA partitions them.
       fuse_reset: step and reset the envs in one physics loop (:class:`mjxcontrol.AutoReset`;
-        ``impl="jax"``): the training chunk compiles in less time and runs a little slower.
+        ``impl="jax"``): the training chunk compiles in less time. Default: the task's
+        (:func:`mjxcontrol.wrappers.default_fuse_reset`).
 
     Raises:
       ValueError: unknown algorithm or config field, non-positive counts, nothing to resume.
@@ -300,7 +301,7 @@ def compile_programs(
     seed: int,
     state=None,
     shard: bool = False,
-    fuse_reset: bool = False,
+    fuse_reset: bool | None = None,
 ):
     """``(state, chunk, evaluate, seconds)``: compiled concurrently; a fresh state if none given.
 

@@ -12,6 +12,26 @@ from mjxcontrol.input_checks import check_action
 from mjxcontrol.physics import model_with
 from mjxcontrol.types import State
 
+# Domains whose batched AutoReset fuses its resets unless told otherwise (impl="jax"): where
+# the fused chunk compiled in clearly less time at about the plain one's speed. The bench's
+# chunk, 1,024 envs, exact, fused against plain beside a second compile of the plain one
+# (`python -m benchmarks.option_ab TASK --fuse-reset`, session 36; compile s plain -> fused,
+# runtime fused / plain (control / plain)): walker/walk 22.4 -> 17.0, 0.99x (1.017x); hopper/hop
+# 26.2 -> 16.4, 0.95x (0.959x); finger/spin 35.2 -> 26.0, 1.004x (1.004x); cheetah/run, three
+# runs: 30.7 -> 15.4, 0.885x (1.012x); 23.8 -> 11.6, 0.967x (0.989x; another process running);
+# 18.9 -> 10.5, 1.021x (1.128x): 5-12 % slower than the faster plain compile, taken for half the
+# compile because a trainer's chunk spends most of its time in network updates (cartpole/swingup
+# SAC trains at ~1,200 env-steps/s; its env alone runs ~690,000). Left out: ball_in_cup/catch
+# 20.2 -> 15.9 but 0.88x (0.975x); cartpole/swingup (session 35: compile unchanged, 0.95x exact,
+# 0.78x fast). Domains not yet measured keep the plain reset.
+FUSED_RESET_DOMAINS = frozenset({"cheetah", "finger", "hopper", "walker"})
+
+
+def default_fuse_reset(env: Env) -> bool:
+    """``AutoReset``'s ``fuse_reset`` when none is given: ``env`` runs ``impl="jax"`` and its
+    domain is one of :data:`FUSED_RESET_DOMAINS`."""
+    return env.physics.impl == "jax" and env.domain in FUSED_RESET_DOMAINS
+
 
 class AutoReset:
     """Resets finished episodes inside ``step``; works on single or batched (1-D) states.
@@ -32,14 +52,17 @@ class AutoReset:
     pipeline once instead of twice: cheetah/run's chunk compiles in half the time, walker/walk's
     in 15-30 % less, at 0.89-1.02x the env-steps/s (walker 0.98-1.07x; cartpole/swingup, whose
     step is cheapest, 0.95x exact and 0.78x fast, with little to gain at compile). docs/api.md
-    has the numbers. Same results, to float rounding.
+    has the numbers. Same results, to float rounding. ``None`` (the default) takes
+    :func:`default_fuse_reset`: fused for the domains where it measured as a gain.
 
     Raises:
-      ValueError: ``fuse_reset`` with ``impl="warp"`` (MJX-Warp has no separate stages).
+      ValueError: ``fuse_reset=True`` with ``impl="warp"`` (MJX-Warp has no separate stages).
     """
 
-    def __init__(self, env: Env, fuse_reset: bool = False):
-        if fuse_reset and env.physics.impl != "jax":
+    def __init__(self, env: Env, fuse_reset: bool | None = None):
+        if fuse_reset is None:
+            fuse_reset = default_fuse_reset(env)
+        elif fuse_reset and env.physics.impl != "jax":
             raise ValueError(
                 f"fuse_reset needs impl='jax' ({env.id} runs impl={env.physics.impl!r}): "
                 "MJX-Warp has no separate physics stages to share"

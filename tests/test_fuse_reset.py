@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mjxcontrol
-from mjxcontrol import mjx_patches, train
+from mjxcontrol import mjx_patches, train, wrappers
 from mjxcontrol.agents import ppo
 
 NUM_ENVS = 4
@@ -46,7 +46,8 @@ def test_fused_step_equals_the_composed_step(load_env, task, monkeypatch):
     # (velocities 1e-4 to 1e-2 apart after the settle and one step, session 33).
     monkeypatch.setattr(mjx_patches, "SMALL_DOT_MAX", 0)
     env = load_env(task)
-    composed, fused = mjxcontrol.AutoReset(env), mjxcontrol.AutoReset(env, fuse_reset=True)
+    composed = mjxcontrol.AutoReset(env, fuse_reset=False)
+    fused = mjxcontrol.AutoReset(env, fuse_reset=True)
     state, action = _batch(env)
     expected = jax.jit(composed.step)(state, action)
     got = jax.jit(fused.step)(state, action)
@@ -95,3 +96,16 @@ def test_ppo_trains_alike_with_fuse_reset():
     np.testing.assert_array_equal(
         np.asarray(fused.env_state.step), np.asarray(plain.env_state.step)
     )
+
+
+def test_the_default_fuses_the_listed_domains_on_the_jax_impl(load_env):
+    """``AutoReset(env)`` fuses where :data:`wrappers.FUSED_RESET_DOMAINS` lists the domain,
+    and never on MJX-Warp, where fusing is an error only when asked for."""
+    for task in ("cheetah/run", "pendulum/swingup"):
+        env = load_env(task)
+        assert mjxcontrol.AutoReset(env).fuse_reset == (env.domain in wrappers.FUSED_RESET_DOMAINS)
+        assert mjxcontrol.AutoReset(env, fuse_reset=False).fuse_reset is False
+    assert "cheetah" in wrappers.FUSED_RESET_DOMAINS
+    assert "pendulum" not in wrappers.FUSED_RESET_DOMAINS
+    warp = mjxcontrol.load("cheetah", "run", impl="warp")
+    assert mjxcontrol.AutoReset(warp).fuse_reset is False

@@ -187,7 +187,7 @@ def init_state(env: Env, config: PPOConfig, key: jax.Array) -> PPOTrainState:
     )
 
 
-def make_iteration(env: Env, config: PPOConfig, fuse_reset: bool = False):
+def make_iteration(env: Env, config: PPOConfig, fuse_reset: bool | None = None):
     """``iteration(state) -> (state, metrics)``: roll out, estimate advantages, run the epochs.
     ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option."""
     nets = make_networks(config, env.action_size)

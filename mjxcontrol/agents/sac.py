@@ -213,7 +213,7 @@ def init_state(env: Env, config: SACConfig, key: jax.Array) -> SACTrainState:
     )
 
 
-def make_iteration(env: Env, config: SACConfig, fuse_reset: bool = False):
+def make_iteration(env: Env, config: SACConfig, fuse_reset: bool | None = None):
     """``iteration(state) -> (state, metrics)``: step all envs once, store, learn.
     ``fuse_reset``: :class:`mjxcontrol.AutoReset`'s option."""
     nets = make_networks(config, env.action_size)
