@@ -1,5 +1,6 @@
 """One batch sharded over 8 (simulated) CPU devices gives the unsharded results: a rollout bit for
-bit, the bench without compiling inside its timed chunks, a training run to float32 rounding."""
+bit (with the plain and the fused reset), the bench without compiling inside its timed chunks, a
+training run to float32 rounding."""
 
 import os
 import subprocess
@@ -16,13 +17,17 @@ assert jax.device_count() == 8, jax.devices()
 env = mjxcontrol.load("pendulum/swingup", time_limit=0.2)  # 10 steps: auto-resets happen
 state = jax.jit(jax.vmap(env.reset))(jax.random.split(jax.random.key(0), 128))
 policy = uniform_policy(env)
-plain = mjxcontrol.rollout(env, state, jax.random.key(1), 25, policy)
-spread = mjxcontrol.rollout(env, sharding.shard(state), jax.random.key(1), 25, policy)
-assert len(spread[0].data.qpos.sharding.device_set) == 8
-for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(spread), strict=True):
-    if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
-        a, b = jax.random.key_data(a), jax.random.key_data(b)
-    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+# Both AutoReset forms: the plain reset and the fused one (the default of cheetah, walker...).
+for fuse_reset in (False, True):
+    plain = mjxcontrol.rollout(env, state, jax.random.key(1), 25, policy, fuse_reset=fuse_reset)
+    spread = mjxcontrol.rollout(
+        env, sharding.shard(state), jax.random.key(1), 25, policy, fuse_reset=fuse_reset
+    )
+    assert len(spread[0].data.qpos.sharding.device_set) == 8
+    for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(spread), strict=True):
+        if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
+            a, b = jax.random.key_data(a), jax.random.key_data(b)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 # The sharded bench: its timed chunks must not compile again (the carry comes back placed as
 # it went in; throughput.time_runners raises otherwise).
 from mjxcontrol.benchmarks import throughput
