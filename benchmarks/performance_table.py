@@ -260,6 +260,15 @@ def _compiled_with(report: dict) -> tuple[str, str]:
     return "", words
 
 
+def _fuse_flag(fuse_reset: bool | None) -> str:
+    """The bench flag that reproduces a report's ``fuse_reset``: reports before session 36
+    store ``False`` for what is now ``--no-fuse-reset`` (every env plain); ``None`` is the
+    default (each task's own choice)."""
+    if fuse_reset is None:
+        return ""
+    return " --fuse-reset" if fuse_reset else " --no-fuse-reset"
+
+
 def playground_section(
     cold: dict, warm: dict | None = None, title: str = PLAYGROUND_TITLE, name: str = "bench"
 ) -> str:
@@ -273,7 +282,7 @@ def playground_section(
         f"{prefix}mjxcontrol bench {' '.join(args['tasks'])} --num-envs "
         f"{','.join(map(str, args['batch_sizes']))} --physics {','.join(args['physics'])} "
         f"--anchors {','.join(args['anchors'])} --steps {args['steps']} --chunk {args['chunk']}"
-        + (" --fuse-reset" if args.get("fuse_reset") else "")
+        + _fuse_flag(args.get("fuse_reset"))
     )
     versions = cold["versions"]
     warm_rows = {row_key(r): r for r in (warm or {}).get("results", [])}

@@ -151,3 +151,11 @@ def test_playground_section_says_which_xla_options_both_compiled_with():
     tuned = performance_table.playground_section({**report, "compiler_options": options})
     assert "`mjxcontrol bench cartpole/swingup" in tuned
     assert "with the XLA options `xla_cpu_experimental_ynn_fusion_type=''`" in tuned
+
+
+def test_the_command_reproduces_the_reports_fuse_reset():
+    """A report's ``fuse_reset`` renders as the flag that runs the same envs today: ``False``
+    (every env plain, the default before session 36) as ``--no-fuse-reset``."""
+    assert performance_table._fuse_flag(True) == " --fuse-reset"
+    assert performance_table._fuse_flag(False) == " --no-fuse-reset"
+    assert performance_table._fuse_flag(None) == ""
