@@ -206,12 +206,12 @@ def render(lines: list[dict]) -> str:
         f"fast, changes a number: {', '.join(unconstrained) or 'none'}. Not swept, keeping "
         f"dm_control's own caps: {', '.join(own) or 'none'}.\n"
     )
-    one_row = [t for t in registered if constraint_rows(t) == 1]
+    few_rows = [t for t in registered if constraint_rows(t) in (1, 2)]
     foot += (
-        f"\nOne constraint row, solved in closed form since session 34 (the exact minimiser "
-        f"the solver converges to: `mjx_patches.single_row_solve`, docs/api.md), so no cap "
-        f"changes a number and sweeps of them measured before that show the solver's old "
-        f"cost: {', '.join(one_row) or 'none'}.\n"
+        f"\nOne or two constraint rows, solved in closed form (one since session 34, two since "
+        f"session 37: the exact minimiser the solver converges to, `mjx_patches.single_row_solve`"
+        f" and `two_row_solve`, docs/api.md), so no cap changes a number and sweeps of them "
+        f"measured before that show the solver's old cost: {', '.join(few_rows) or 'none'}.\n"
     )
     sweeps = "\n## Sweeps\n\n" + "\n".join(sweep_table(tasks[t]) for t in tasks)
     return head + "\n".join(body) + "\n" + foot + sweeps

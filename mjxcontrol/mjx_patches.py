@@ -35,11 +35,12 @@ Each keeps MJX's mathematics and changes only how it is computed:
   1.38x, quadruped/walk exact 1.04x. JAX caches the batched form of a jitted function (such as
   ``jnp.einsum``), so one keeps the rule it was first batched with; both agree to rounding.
 
-* the constraint solve when the problem has one row (:func:`single_row_solve`): the exact
-  minimiser in closed form instead of Newton iterations, which MuJoCo's solvers converge to. A
-  slider's limit is the only row of every cartpole task and a wrist limit the only one of
-  reacher's. Cartpole/swingup exact, the bench's chunk at 1,024 envs (session 34): 2.15x
-  (MJX's solve, the Newton loop whose batch always ran two iterations, was ~40 % of the step).
+* the constraint solve when the problem has one row (:func:`single_row_solve`) or two
+  (:func:`two_row_solve`): the exact minimiser in closed form instead of Newton iterations,
+  which MuJoCo's solvers converge to. A slider's limit is the only row of every cartpole task
+  and a wrist limit the only one of reacher's; point_mass has its two sliders' limits.
+  Cartpole/swingup exact, the bench's chunk at 1,024 envs (session 34): 2.15x (MJX's solve,
+  the Newton loop whose batch always ran two iterations, was ~40 % of the step).
 
 :func:`mjx_patches` makes the swaps while MJX functions are traced; they are undone when tracing
 returns (the compiled program keeps them). Tasks with elliptic cones (finger, manipulator,
@@ -155,12 +156,13 @@ def update_gradient(m: mjx.Model, d: mjx.Data, ctx):
 
 
 def solve(m: mjx.Model, d: mjx.Data) -> mjx.Data:
-    """MJX's constraint solve (``mjx.solve``), in closed form when there is one constraint row
-    that is not a friction-loss row (:func:`single_row_solve`)."""
+    """MJX's constraint solve (``mjx.solve``), in closed form when there are one or two
+    constraint rows and none is a friction-loss row (:func:`single_row_solve`,
+    :func:`two_row_solve`)."""
     assert _MJX_SOLVE is not None  # only called where MJX's solver exists
     impl = d._impl  # noqa: SLF001
-    if impl.efc_J.shape[0] == 1 and impl.nf == 0 and m.opt.iterations > 0:
-        return single_row_solve(m, d)
+    if impl.nf == 0 and m.opt.iterations > 0 and impl.efc_J.shape[0] in (1, 2):
+        return (single_row_solve if impl.efc_J.shape[0] == 1 else two_row_solve)(m, d)
     return _MJX_SOLVE(m, d)
 
 
@@ -186,6 +188,51 @@ def single_row_solve(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     force = jnp.where(active, -impedance * r0 / (1.0 + impedance * jnp.dot(j, x)), 0.0)
     solved = {"qacc": d.qacc_smooth + force * x, "qfrc_constraint": j * force}
     return d.replace(**solved, _impl=impl.replace(efc_force=force[None]))
+
+
+# The four active sets of two rows, as masks (row 0 active, row 1 active), the empty set first.
+_TWO_ROW_SETS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=bool)
+
+
+def two_row_solve(m: mjx.Model, d: mjx.Data) -> mjx.Data:
+    """:func:`single_row_solve` for two rows (``J`` ``(2, nv)``), none a friction-loss row.
+
+    The cost is convex and piecewise quadratic, each piece an active set ``S`` of rows (the
+    equality rows always among them), and its minimiser is the stationary point of one piece:
+    with ``X = M^-1 J'``, ``A = J X`` and ``r0 = J qacc_smooth - aref``, set ``S``'s forces solve
+    ``(I + D_S A_SS) f_S = -D_S r0_S`` (zero off ``S``) and ``qacc = qacc_smooth + X f``. Of the
+    four candidates, the one where the true cost, ``0.5 f'Af + sum 0.5 D r^2`` over the rows
+    active at ``r = r0 + A f``, is least is the minimiser (the empty set first on a tie).
+    Fills ``qacc``, ``qfrc_constraint (nv,)`` and ``efc_force (2,)`` as MJX's solve does.
+    point_mass's two slider limits are the tasks' two-row problem.
+    """
+    impl = d._impl  # noqa: SLF001
+    j, aref, impedance = impl.efc_J, impl.efc_aref, impl.efc_D
+    x = jnp.stack([_smooth.solve_m(m, d, row) for row in j], axis=1)  # (nv, 2)
+    a = j @ x  # (2, 2)
+    r0 = j @ d.qacc_smooth - aref
+    equality = np.arange(2) < impl.ne
+    sets = _TWO_ROW_SETS[np.all(_TWO_ROW_SETS | ~equality, axis=1)]  # (k, 2): equality rows in
+    ds = jnp.where(sets, impedance, 0.0)  # (k, 2): D on the set's rows
+    b = jnp.eye(2) + ds[:, :, None] * a * sets[:, None, :]  # (k, 2, 2): I + D_S A_SS, else I
+    rhs = -ds * r0
+    det = b[:, 0, 0] * b[:, 1, 1] - b[:, 0, 1] * b[:, 1, 0]  # >= 1: D >= 0, A semidefinite
+    f = (
+        jnp.stack(
+            [
+                b[:, 1, 1] * rhs[:, 0] - b[:, 0, 1] * rhs[:, 1],
+                b[:, 0, 0] * rhs[:, 1] - b[:, 1, 0] * rhs[:, 0],
+            ],
+            axis=1,
+        )
+        / det[:, None]
+    )
+    r = r0 + f @ a
+    active = (r < 0) | equality
+    cost = 0.5 * jnp.sum(f * (f @ a), axis=1) + 0.5 * jnp.sum(impedance * r**2 * active, axis=1)
+    force = f[jnp.argmin(cost)]
+    solved = {"qacc": d.qacc_smooth + x @ force, "qfrc_constraint": force @ j}
+    return d.replace(**solved, _impl=impl.replace(efc_force=force))
 
 
 # The most terms (the product of the contracted dimensions) a batched product may sum for

@@ -1,5 +1,6 @@
-"""mjx_patches.single_row_solve: one constraint row solved in closed form equals MJX's solver run
-to convergence, for each kind of row it takes; other problems keep MJX's solver."""
+"""mjx_patches.single_row_solve and two_row_solve: one or two constraint rows solved in closed form
+equal MJX's solver run to convergence, for each kind of row they take; other problems keep MJX's
+solver."""
 
 import functools
 
@@ -49,11 +50,20 @@ _CONTACT = """
   </worldbody>
 </mujoco>
 """
-# Each model's random states: (joint, low, high) for the positions that make the row bind.
+# Two rows: both joints limited; an equality and a limit.
+_TWO_LIMITS = _LIMIT.replace(
+    'axis="0 1 0" damping', 'axis="0 1 0" limited="true" range="-1 1" damping'
+)
+_EQUALITY_LIMIT = _EQUALITY.replace('name="a" type="hinge"', 'name="a" type="hinge" range="-.5 .5"')
+# Each model's random states: (joint, low, high) for the positions that make the rows bind.
 _CASES = {
     "limit": (_LIMIT, [(0, -1.1, 1.1)]),
     "equality": (_EQUALITY, [(0, -1.0, 1.0), (1, -1.0, 1.0)]),
     "contact": (_CONTACT, [(0, -0.03, 0.02)]),
+}
+_TWO_ROW_CASES = {
+    "two_limits": (_TWO_LIMITS, [(0, -1.4, 1.4), (1, -1.4, 1.4)]),
+    "equality_and_limit": (_EQUALITY_LIMIT, [(0, -0.8, 0.8), (1, -1.0, 1.0)]),
 }
 
 
@@ -85,19 +95,12 @@ def _solved(model, data, solve):
     return jax.jit(jax.vmap(one))(data)
 
 
-@pytest.mark.parametrize("case", sorted(_CASES))
-def test_single_row_solve_equals_converged_solver(case):
-    model, data = _problem(*_CASES[case])
-    assert data._impl.efc_J.shape[1:] == (1, model.nv)  # one row per env
+def _check_equals_converged(model, data, closed_form):
+    """``closed_form``'s results equal MJX's solver run to convergence; returns which rows bind
+    (``(BATCH, rows)`` bool, from the converged forces)."""
     converged = model.replace(opt=model.opt.replace(iterations=100, ls_iterations=50))
     want = _solved(converged, data, mjx_patches._MJX_SOLVE)
-    got = _solved(model, data, mjx_patches.single_row_solve)
-    force = np.asarray(want._impl.efc_force[:, 0])
-    active = np.abs(force) > 1e-6
-    if case == "equality":
-        assert active.mean() > 0.9  # an equality row is always active
-    else:
-        assert 0 < active.sum() < BATCH  # both branches: some rows bind, some do not
+    got = _solved(model, data, closed_form)
     for name, ours, theirs in [
         ("qacc", got.qacc, want.qacc),
         ("qfrc_constraint", got.qfrc_constraint, want.qfrc_constraint),
@@ -105,22 +108,55 @@ def test_single_row_solve_equals_converged_solver(case):
     ]:
         scale = max(1.0, float(np.max(np.abs(theirs))))
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5 * scale, err_msg=name)
+    return np.abs(np.asarray(want._impl.efc_force)) > 1e-6
+
+
+@pytest.mark.parametrize("case", sorted(_CASES))
+def test_single_row_solve_equals_converged_solver(case):
+    model, data = _problem(*_CASES[case])
+    assert data._impl.efc_J.shape[1:] == (1, model.nv)  # one row per env
+    active = _check_equals_converged(model, data, mjx_patches.single_row_solve)[:, 0]
+    if case == "equality":
+        assert active.mean() > 0.9  # an equality row is always active
+    else:
+        assert 0 < active.sum() < BATCH  # both branches: some rows bind, some do not
+
+
+@pytest.mark.parametrize("case", sorted(_TWO_ROW_CASES))
+def test_two_row_solve_equals_converged_solver(case):
+    model, data = _problem(*_TWO_ROW_CASES[case])
+    assert data._impl.efc_J.shape[1:] == (2, model.nv)
+    active = _check_equals_converged(model, data, mjx_patches.two_row_solve)
+    patterns = {tuple(row) for row in active.tolist()}
+    if case == "two_limits":  # every active set: neither row, either one, both
+        assert patterns == {(False, False), (True, False), (False, True), (True, True)}
+    else:  # the equality row always binds, the limit sometimes
+        assert patterns == {(True, False), (True, True)}
 
 
 def test_other_problems_keep_mjx_solver(monkeypatch):
-    """A friction-loss row, two rows, or no iterations allowed: MJX's solver, not the closed
-    form; one row of another kind: the closed form, also inside ``mjx.forward``."""
+    """A friction-loss row, three rows, or no iterations allowed: MJX's solver, not the closed
+    form; one or two rows of another kind: the closed form, also inside ``mjx.forward``."""
     friction = _LIMIT.replace('damping=".05"', 'frictionloss=".3"')
-    two_rows = _LIMIT.replace(
-        'axis="0 1 0" damping', 'axis="0 1 0" limited="true" range="-1 1" damping'
+    three_rows = _TWO_LIMITS.replace('type="slide" axis', 'type="slide" damping=".1" axis').replace(
+        "</worldbody>",
+        '<body pos="0 2 0"><joint type="hinge" range="-1 1"/><geom size=".1" contype="0"'
+        ' conaffinity="0"/></body></worldbody>',
     )
     calls = []
-    monkeypatch.setattr(mjx_patches, "single_row_solve", lambda m, d: calls.append(1) or d)
-    for xml, expect in [(friction, 0), (two_rows, 0), (_LIMIT, 1)]:
+    for name in ("single_row_solve", "two_row_solve"):
+        monkeypatch.setattr(mjx_patches, name, lambda m, d, name=name: calls.append(name) or d)
+    cases = [
+        (friction, []),
+        (three_rows, []),
+        (_LIMIT, ["single_row_solve"]),
+        (_TWO_LIMITS, ["two_row_solve"]),
+    ]
+    for xml, expect in cases:
         model, data = _problem(xml, [(0, -1.1, 1.1)])
         calls.clear()
         jax.eval_shape(jax.vmap(functools.partial(_forward, model)), data)
-        assert len(calls) == expect, xml
+        assert calls == expect, xml
     model, data = _problem(_LIMIT, [(0, -1.1, 1.1)])
     none = model.replace(opt=model.opt.replace(iterations=0))
     calls.clear()
