@@ -23,8 +23,15 @@ from mjxcontrol.types import State
 # compile because a trainer's chunk spends most of its time in network updates (cartpole/swingup
 # SAC trains at ~1,200 env-steps/s; its env alone runs ~690,000). Left out: ball_in_cup/catch
 # 20.2 -> 15.9 but 0.88x (0.975x); cartpole/swingup (session 35: compile unchanged, 0.95x exact,
-# 0.78x fast). Domains not yet measured keep the plain reset.
-FUSED_RESET_DOMAINS = frozenset({"cheetah", "finger", "hopper", "walker"})
+# 0.78x fast). Session 37, 8 rounds: quadruped/walk 49.3 -> 32.7, 1.017x (1.043x); humanoid/walk
+# (256 envs) 53.3 -> 35.4, 0.959x (0.981x); manipulator/bring_ball (256) 36.2 -> 27.8, 1.007x
+# (1.038x); stacker/stack_2 (64) 44.2 -> 31.2, 0.951x (0.967x). Left out (small models, where
+# the fused loop's overhead shows): reacher/easy 5.3 -> 4.4, 0.86x (1.084x); point_mass/easy
+# 0.72x (1.07x); pendulum/swingup 0.89x (1.035x); acrobot/swingup (RK4) 7.7 -> 9.0, 0.84x
+# (0.894x). MJX-Warp domains (fish, swimmer, dog, ...) always run plain.
+FUSED_RESET_DOMAINS = frozenset(
+    {"cheetah", "finger", "hopper", "humanoid", "manipulator", "quadruped", "stacker", "walker"}
+)
 
 
 def default_fuse_reset(env: Env) -> bool:
