@@ -22,7 +22,7 @@ from pathlib import Path
 import mujoco
 
 import mjxcontrol
-from mjxcontrol import profiles, registry
+from mjxcontrol import mjx_patches, profiles, registry
 from mjxcontrol._mjx import mjx
 from mjxcontrol.benchmarks.bench_suite import row_key, to_first_step_s, vs_playground
 from mjxcontrol.benchmarks.solver_sweep import CAP_KEYS, is_exact, json_options
@@ -206,7 +206,7 @@ def render(lines: list[dict]) -> str:
         f"fast, changes a number: {', '.join(unconstrained) or 'none'}. Not swept, keeping "
         f"dm_control's own caps: {', '.join(own) or 'none'}.\n"
     )
-    few_rows = [t for t in registered if constraint_rows(t) in (1, 2)]
+    few_rows = [t for t in registered if constraint_rows(t) in mjx_patches.CLOSED_FORM_ROWS]
     foot += (
         f"\nOne or two constraint rows, solved in closed form (one since session 34, two since "
         f"session 37: the exact minimiser the solver converges to, `mjx_patches.single_row_solve`"

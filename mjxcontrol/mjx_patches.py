@@ -155,13 +155,17 @@ def update_gradient(m: mjx.Model, d: mjx.Data, ctx):
     return ctx.replace(grad=grad, Mgrad=mgrad)
 
 
+# Constraint-row counts that :func:`solve` solves in closed form (no friction-loss row).
+CLOSED_FORM_ROWS = (1, 2)
+
+
 def solve(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     """MJX's constraint solve (``mjx.solve``), in closed form when there are one or two
     constraint rows and none is a friction-loss row (:func:`single_row_solve`,
     :func:`two_row_solve`)."""
     assert _MJX_SOLVE is not None  # only called where MJX's solver exists
     impl = d._impl  # noqa: SLF001
-    if impl.nf == 0 and m.opt.iterations > 0 and impl.efc_J.shape[0] in (1, 2):
+    if impl.nf == 0 and m.opt.iterations > 0 and impl.efc_J.shape[0] in CLOSED_FORM_ROWS:
         return (single_row_solve if impl.efc_J.shape[0] == 1 else two_row_solve)(m, d)
     return _MJX_SOLVE(m, d)
 
