@@ -17,7 +17,9 @@ the machine's state:
   skipped, with the reason, where Playground is not installed or lacks the task.
 
 Every runner's programs compile with the same XLA options,
-:func:`mjxcontrol.compilation_cache.compiler_options` (``MJXCONTROL_XLA_DEFAULTS=1``: XLA's own).
+:func:`mjxcontrol.compilation_cache.compiler_options` (``MJXCONTROL_XLA_DEFAULTS=1``: XLA's own),
+and every runner's first reset with the task's
+:func:`mjxcontrol.compilation_cache.first_reset_options`.
 
 The report (:func:`run`) is a JSON-able dict: device, versions, those compiler options, the
 arguments and one row per
@@ -74,6 +76,7 @@ def _measure_case(
             "settings": profiles.describe(env.physics.mj_model),
             "n_substeps": env.n_substeps,
             "compiler_options": compilation_cache.compiler_options(env.id),
+            "reset_compiler_options": compilation_cache.first_reset_options(env),
         }
         fused = AutoReset(env, fuse_reset).fuse_reset
         name = ENV_RUNNERS[fused]
@@ -89,13 +92,15 @@ def _measure_case(
         try:
             pg_env = playground_anchor.load(case["task"], case["impl"])
             options = compilation_cache.compiler_options(case["task"])  # the task's, as ours
+            reset_options = compilation_cache.first_reset_options(first)
             runners["playground", None] = playground_anchor.runner(
-                pg_env, num_envs, chunk, options=options
+                pg_env, num_envs, chunk, options=options, reset_options=reset_options
             )
             meta["playground", None] = {
                 "settings": profiles.describe(pg_env.mj_model),
                 "n_substeps": playground_anchor.n_substeps(pg_env),
                 "compiler_options": options,
+                "reset_compiler_options": reset_options,
             }
         except playground_anchor.Unavailable as e:
             rows.append(_row(case, "playground", None, skipped=str(e)))

@@ -244,22 +244,32 @@ BENCH_SECTIONS = (
 
 def _compiled_with(report: dict) -> tuple[str, str]:
     """``(command prefix, words)``: the XLA options every runner of ``report`` compiled with
-    (reports before session 31 record none: XLA's defaults)."""
+    (reports before session 31 record none: XLA's defaults; before session 38, no reset's own)."""
     options = report.get("compiler_options")
     if not options:
         prefix = "" if options is None else "MJXCONTROL_XLA_DEFAULTS=1 "
         return prefix, "every runner compiled with XLA's default options"
-    shown = ", ".join(f"`{k}={v!r}`" for k, v in options.items())
-    words = f"every runner compiled with the XLA options {shown}"
-    per_task = {}  # a task's own options (compilation_cache.DOMAIN_CPU_OPTIONS), all its runners
+    words = f"every runner compiled with the XLA options {_shown(options)}"
+    per_task, resets = {}, {}  # a task's own options; its first resets' (all its runners)
     for row in report.get("results", []):
-        extra = {k: v for k, v in row.get("compiler_options", {}).items() if k not in options}
+        own = row.get("compiler_options", {})
+        extra = {k: v for k, v in own.items() if k not in options}
         if extra:
-            per_task[row["task"]] = ", ".join(f"`{k}={v!r}`" for k, v in extra.items())
+            per_task[row["task"]] = _shown(extra)
+        reset = {k: v for k, v in row.get("reset_compiler_options", {}).items() if own.get(k) != v}
+        if reset:
+            resets[row["task"]] = _shown(reset)
     if per_task:
         listed = "; ".join(f"{task}: {text}" for task, text in per_task.items())
         words += f", and every runner of a task with that task's own ({listed})"
+    if resets:
+        listed = "; ".join(f"{task}: {text}" for task, text in resets.items())
+        words += f"; every runner's first reset, run once, also with ({listed})"
     return "", words
+
+
+def _shown(options: dict) -> str:
+    return ", ".join(f"`{k}={v!r}`" for k, v in options.items())
 
 
 def _fuse_flag(fuse_reset: bool | None) -> str:

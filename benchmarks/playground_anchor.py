@@ -54,10 +54,14 @@ def load(task_id: str, impl: str) -> Any:
         raise Unavailable(f"Playground's {name} does not run on impl={impl!r}: {e}") from None
 
 
-def runner(env: Any, num_envs: int, chunk: int, seed: int = 0, options=None) -> Runner:
+def runner(
+    env: Any, num_envs: int, chunk: int, seed: int = 0, options=None, reset_options=None
+) -> Runner:
     """``chunk`` auto-resetting control steps of ``num_envs`` copies of Playground's ``env``,
-    compiled with XLA ``options`` (:func:`mjxcontrol.benchmarks.throughput.concurrent_runner`)."""
-    return concurrent_runner(*program(env, num_envs, chunk, seed), options=options)
+    compiled with XLA ``options``, its first reset with ``reset_options``
+    (:func:`mjxcontrol.benchmarks.throughput.concurrent_runner`)."""
+    programs = program(env, num_envs, chunk, seed)
+    return concurrent_runner(*programs, options=options, reset_options=reset_options)
 
 
 def program(env: Any, num_envs: int, chunk: int, seed: int = 0) -> tuple:

@@ -107,27 +107,34 @@ def env_runner(
     shard: bool = False,
     fuse_reset: bool | None = None,
 ) -> Runner:
-    """A :class:`Runner` of :func:`env_program`, compiled with the task's options."""
+    """A :class:`Runner` of :func:`env_program`, compiled with the task's options (the reset:
+    :func:`mjxcontrol.compilation_cache.first_reset_options`)."""
     program = env_program(env, num_envs, chunk, seed, fuse_reset)
-    return concurrent_runner(*program, shard, compilation_cache.compiler_options(env.id))
+    options = compilation_cache.compiler_options(env.id)
+    return concurrent_runner(*program, shard, options, compilation_cache.first_reset_options(env))
 
 
-def concurrent_runner(reset, keys, run, key, shard: bool = False, options=None) -> Runner:
+def concurrent_runner(
+    reset, keys, run, key, shard: bool = False, options=None, reset_options=None
+) -> Runner:
     """A :class:`Runner` of ``run((state, key)) -> (state, key)`` from ``state = reset(keys)``.
 
     ``run`` compiles while ``reset`` compiles and runs, as the trainer's programs do
     (:func:`mjxcontrol.compilation_cache.concurrently`): env and anchors are timed alike.
     ``shard`` places the batch over every local device (:func:`mjxcontrol.sharding.shard`) and
     its key whole on each (:func:`mjxcontrol.sharding.replicate`, where ``run`` returns it);
-    ``run`` then compiles at its first call, for the placement the batch was given. Both compile
-    with ``options``, by default :func:`mjxcontrol.compilation_cache.compiler_options`; the bench
-    gives a task's runners, env's and anchors' alike, that task's options.
+    ``run`` then compiles at its first call, for the placement the batch was given. ``run``
+    compiles with ``options``, by default :func:`mjxcontrol.compilation_cache.compiler_options`,
+    and ``reset`` with ``reset_options`` (default: ``options``); the bench gives a task's
+    runners, env's and anchors' alike, that task's options, and their resets that task's
+    :func:`mjxcontrol.compilation_cache.first_reset_options`.
     """
     t0 = time.perf_counter()
     options = compilation_cache.compiler_options() if options is None else options
+    reset_options = options if reset_options is None else reset_options
 
     def first_state():
-        state = jax.jit(reset).lower(keys).compile(options)(keys)
+        state = jax.jit(reset).lower(keys).compile(reset_options)(keys)
         return jax.block_until_ready(sharding.shard(state) if shard else state)
 
     if shard:
@@ -149,7 +156,8 @@ def raw_runner(env: Env, num_envs: int, chunk: int, seed: int = 0, shard: bool =
     # Start from reset states: make_data's template differs in weak types from mjx.step's output,
     # which would make the second call retrace and recompile inside the timed region.
     options = compilation_cache.compiler_options(env.id)
-    reset = jax.jit(jax.vmap(env.reset), compiler_options=options)
+    reset_options = compilation_cache.first_reset_options(env)
+    reset = jax.jit(jax.vmap(env.reset), compiler_options=reset_options)
     first = reset(jax.random.split(jax.random.key(seed), num_envs))
     data = jax.block_until_ready(sharding.shard(first.data) if shard else first.data)
 

@@ -44,7 +44,8 @@ EVAL_EPISODE_STEPS = 1000  # evaluation length for tasks without a time limit
 EVAL_KEY_SALT = 1  # evaluation keys are drawn from a stream apart from training's
 # Training and evaluation programs run for minutes, so they are always compiled fully optimised,
 # whatever XLA_FLAGS say (the test suite lowers the global level to compile faster; at level 0
-# the env's solver loops run ~15x slower), with mjxcontrol's CPU options (:func:`optimized`).
+# the env's solver loops run ~15x slower), with mjxcontrol's CPU options (:func:`optimized`). The
+# initial state runs once: :func:`mjxcontrol.compilation_cache.first_reset_options`.
 OPTIMIZED: dict[str, Any] = {"xla_backend_optimization_level": 3}
 
 
@@ -337,7 +338,11 @@ def compile_programs(
     def initial_state():
         if state is not None:
             return state if split is None else jax.device_put(state, split)
-        init = jax.jit(lambda k: module.init_state(env, config, k), **on_init)
+        init = jax.jit(
+            lambda k: module.init_state(env, config, k),
+            compiler_options=compilation_cache.first_reset_options(env),
+            **on_init,
+        )
         return jax.block_until_ready(init(jax.random.key(seed)))
 
     done, seconds = compilation_cache.concurrently(

@@ -12,8 +12,10 @@ from mjxcontrol import compilation_cache, mjx_patches
 from mjxcontrol.compilation_cache import (
     CPU_OPTIONS,
     DOMAIN_CPU_OPTIONS,
+    ONE_OFF_CPU_OPTIONS,
     XLA_DEFAULTS_ENV_VAR,
     compiler_options,
+    first_reset_options,
 )
 
 pytestmark = pytest.mark.skipif(jax.default_backend() != "cpu", reason="CPU-only XLA options")
@@ -50,6 +52,28 @@ def test_a_task_gets_its_domains_options(monkeypatch):
     _batched_products().compile(compiler_options("cheetah/run"))  # a valid argument
     monkeypatch.setenv(XLA_DEFAULTS_ENV_VAR, "1")
     assert compiler_options("hopper/hop") == {}
+
+
+def test_a_first_reset_compiles_one_off_unless_it_settles(monkeypatch):
+    monkeypatch.delenv(XLA_DEFAULTS_ENV_VAR, raising=False)
+    walker, cheetah = mjxcontrol.load("walker/walk"), mjxcontrol.load("cheetah/run")
+    assert cheetah.task.settle_steps and not walker.task.settle_steps
+    assert first_reset_options(walker) == compiler_options("walker/walk", **ONE_OFF_CPU_OPTIONS)
+    assert first_reset_options(cheetah) == compiler_options("cheetah/run")
+    assert ONE_OFF_CPU_OPTIONS.items() - compiler_options("cheetah/run").items()
+    monkeypatch.setenv(XLA_DEFAULTS_ENV_VAR, "1")
+    assert first_reset_options(walker) == {}
+
+
+def test_a_one_off_reset_gives_the_same_states(monkeypatch):
+    monkeypatch.delenv(XLA_DEFAULTS_ENV_VAR, raising=False)
+    env = mjxcontrol.load("point_mass/easy")
+    keys = jax.random.split(jax.random.key(0), 8)
+    lowered = jax.jit(jax.vmap(env.reset)).lower(keys)
+    one_off = lowered.compile(first_reset_options(env))(keys)
+    plain = lowered.compile()(keys)
+    for a, b in ((one_off.data.qpos, plain.data.qpos), (one_off.obs, plain.obs)):
+        jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-7), a, b)
 
 
 def test_the_option_still_changes_the_program():
