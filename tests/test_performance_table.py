@@ -2,7 +2,7 @@
 measured effect, unmeasured caps flagged, and the last sweep of a task kept."""
 
 from mjxcontrol import profiles
-from mjxcontrol.benchmarks import bench_suite, performance_table
+from mjxcontrol.benchmarks import bench_suite, bench_table, performance_table
 
 
 def _row(task, cap, error, speed, first=False):
@@ -103,7 +103,7 @@ def test_playground_section_pairs_cold_and_warm_compiles():
         "ratios": [{**cold["ratios"][0], "vs_playground": 0.5}],
     }
     # Compile is shown to the first step: less 19 of the first chunk's 20 steps at 20 s / 190 steps.
-    text = performance_table.playground_section(cold, warm)
+    text = bench_table.playground_section(cold, warm)
     assert "`mjxcontrol bench walker/walk --num-envs 1024 --physics exact" in text
     assert (
         "| walker/walk | mjxcontrol exact | 8 (8), Euler, 10 substeps of 2.5 ms | 1,500 | 0.25x "
@@ -117,7 +117,7 @@ def test_playground_section_pairs_cold_and_warm_compiles():
 
 
 def test_gpu_section_lists_every_batch_size_or_says_it_was_not_measured():
-    assert "Not measured yet" in performance_table.gpu_section(None)
+    assert "Not measured yet" in bench_table.gpu_section(None)
     case = {"task": "cheetah/run", "impl": "jax", "compile_s": 30.0, "run_s": 1.0, "steps": 80}
     rows = [
         {**case, "num_envs": n, "runner": runner, "physics": physics, "env_steps_per_s": rate}
@@ -131,7 +131,7 @@ def test_gpu_section_lists_every_batch_size_or_says_it_was_not_measured():
         "results": rows,
         "ratios": bench_suite.ratios(rows),
     }
-    text = performance_table.gpu_section(report)
+    text = bench_table.gpu_section(report)
     assert "| cheetah/run | 1,024 | mjxcontrol fast | 2,000,000 | 2.00x | 29.8 |" in text
     assert "| cheetah/run | 16,384 | playground | 1,000,000 | - | 29.8 |" in text
     assert text.index("| 1,024 |") < text.index("| 16,384 |")
@@ -141,21 +141,32 @@ def test_playground_section_says_which_xla_options_both_compiled_with():
     arguments = {"tasks": ["cartpole/swingup"], "batch_sizes": [1024], "physics": ["exact"]}
     arguments |= {"anchors": ["playground"], "steps": 200, "chunk": 20}
     report = {"device": "cpu:0", "versions": {}, "arguments": arguments, "results": []}
-    old = performance_table.playground_section(report)  # before session 31: none recorded
+    old = bench_table.playground_section(report)  # before session 31: none recorded
     assert "`mjxcontrol bench cartpole/swingup" in old
     assert "every runner compiled with XLA's default options" in old
-    defaults = performance_table.playground_section({**report, "compiler_options": {}})
+    defaults = bench_table.playground_section({**report, "compiler_options": {}})
     assert "`MJXCONTROL_XLA_DEFAULTS=1 mjxcontrol bench cartpole/swingup" in defaults
     assert "every runner compiled with XLA's default options" in defaults
     options = {"xla_cpu_experimental_ynn_fusion_type": ""}
-    tuned = performance_table.playground_section({**report, "compiler_options": options})
+    tuned = bench_table.playground_section({**report, "compiler_options": options})
     assert "`mjxcontrol bench cartpole/swingup" in tuned
     assert "with the XLA options `xla_cpu_experimental_ynn_fusion_type=''`" in tuned
+    assert "first reset" not in tuned
+    row = {"task": "cartpole/swingup", "compiler_options": options, "skipped": "-"}
+    one_off = {**options, "xla_backend_optimization_level": 0}
+    rows = [row, {**row, "task": "cheetah/run"}, {**row, "reset_compiler_options": one_off}]
+    since_38 = bench_table.playground_section(
+        {**report, "compiler_options": options} | {"results": rows}
+    )
+    assert (
+        "first reset, run once, also with (cartpole/swingup: `xla_backend_optimization_level=0`)"
+        in since_38
+    )
 
 
 def test_the_command_reproduces_the_reports_fuse_reset():
     """A report's ``fuse_reset`` renders as the flag that runs the same envs today: ``False``
     (every env plain, the default before session 36) as ``--no-fuse-reset``."""
-    assert performance_table._fuse_flag(True) == " --fuse-reset"
-    assert performance_table._fuse_flag(False) == " --no-fuse-reset"
-    assert performance_table._fuse_flag(None) == ""
+    assert bench_table._fuse_flag(True) == " --fuse-reset"
+    assert bench_table._fuse_flag(False) == " --no-fuse-reset"
+    assert bench_table._fuse_flag(None) == ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -43,7 +44,7 @@ DOMAIN_BATCH = {"manipulator": 64, "stacker": 64}
 # ``_jit`` adds ``compilation_cache.CPU_OPTIONS`` (XLA's own loops for the tiny batched dots
 # instead of YNNPACK calls). Measured on 2 cores, new cache each: tests/parity/test_*.py for
 # cheetah and walker 34.4 -> 31.3 s, for quadruped and hopper 205.7 -> 181.4 s.
-COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+COMPILER_OPTIONS: dict[str, Any] = {"xla_backend_optimization_level": 1}
 # Domains whose physics programs are compiled at XLA level 3. At level 1 their elliptic-cone
 # solver once ran pathologically slowly (before mjx_patches replaced MJX's dense cone Hessian);
 # now level 3 is only a little better: manipulator/bring_ball at 64 envs with the test suite's
