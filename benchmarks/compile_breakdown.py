@@ -1,5 +1,6 @@
 """Where a task's compile time goes, program by program: the bench's programs lowered and
-compiled one at a time (no overlap, so each time is its own), with the task's XLA options.
+compiled one at a time (no overlap, so each time is its own), with the task's XLA options (the
+batched resets, ours and Playground's: the task's ``first_reset_options``, as the bench).
 
 Rows: the batched reset; the bench's chunk (``chunk`` control steps of ``num_envs`` envs with
 ``AutoReset``); the same chunk of plain ``vmap(env.step)`` (no resets: what the resets add);
@@ -62,7 +63,7 @@ def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[
         return jax.vmap(policy)(state.obs, jax.random.split(key, num_envs))
 
     return {
-        "reset": timed(reset, (keys,), options),
+        "reset": timed(reset, (keys,), compilation_cache.first_reset_options(env)),
         "chunk": timed(run, (carry,), options),
         "chunk_without_resets": timed(
             scan_chunk(jax.vmap(env.step), action, chunk), (carry,), options
@@ -71,8 +72,11 @@ def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[
     }
 
 
-def playground(task: str, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
-    """Playground's reset and chunk as the bench runs them; ``{}`` if unavailable."""
+def playground(
+    task: str, num_envs: int, chunk: int, reset_options: dict[str, Any]
+) -> dict[str, tuple[float, float]]:
+    """Playground's reset (compiled with ``reset_options``) and chunk as the bench runs them;
+    ``{}`` if unavailable."""
     try:
         env = playground_anchor.load(task, "jax")
     except playground_anchor.Unavailable:
@@ -81,7 +85,7 @@ def playground(task: str, num_envs: int, chunk: int) -> dict[str, tuple[float, f
     reset, keys, run, key = playground_anchor.program(env, num_envs, chunk)
     carry = (jax.eval_shape(reset, keys), key)
     return {
-        "playground_reset": timed(reset, (keys,), options),
+        "playground_reset": timed(reset, (keys,), reset_options),
         "playground_chunk": timed(run, (carry,), options),
     }
 
@@ -92,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = ours(args.task, args.physics, args.num_envs, args.chunk)
     if not args.no_playground:
-        rows.update(playground(args.task, args.num_envs, args.chunk))
+        env = registry.load(args.task, physics=args.physics, num_envs=args.num_envs)
+        reset_options = compilation_cache.first_reset_options(env)
+        rows.update(playground(args.task, args.num_envs, args.chunk, reset_options))
     print(f"{args.task} {args.physics}, {args.num_envs} envs, {args.chunk}-step chunk")
     print("   lower s  compile s  program")
     for name, (lower_s, compile_s) in rows.items():
