@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mjxcontrol import profiles
 from mjxcontrol.benchmarks.bench_suite import row_key, to_first_step_s, vs_playground
-from mjxcontrol.benchmarks.performance_table import INTEGRATORS, label
+from mjxcontrol.benchmarks.solver_sweep import INTEGRATORS, label
 
 
 def _settings(row: dict) -> str:

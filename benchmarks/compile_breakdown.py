@@ -24,6 +24,7 @@ import jax
 
 from mjxcontrol import compilation_cache, registry
 from mjxcontrol.benchmarks import playground_anchor, throughput
+from mjxcontrol.env import Env
 from mjxcontrol.rollouts import uniform_policy
 
 
@@ -50,10 +51,9 @@ def timed(fn: Callable, args: tuple, options: dict[str, Any]) -> tuple[float, fl
     return round(t1 - t0, 2), round(time.perf_counter() - t1, 2)
 
 
-def ours(task: str, physics: str, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
+def ours(env: Env, num_envs: int, chunk: int) -> dict[str, tuple[float, float]]:
     """The rows of mjxcontrol's programs."""
-    env = registry.load(task, physics=physics, num_envs=num_envs)
-    options = compilation_cache.compiler_options(task)
+    options = compilation_cache.compiler_options(env.id)
     reset, keys, run, key = throughput.env_program(env, num_envs, chunk, fuse_reset=False)
     carry = (jax.eval_shape(reset, keys), key)
     fused = throughput.env_program(env, num_envs, chunk, fuse_reset=True)[2]
@@ -94,9 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = throughput.chunk_parser(__doc__)
     parser.add_argument("--no-playground", action="store_true", help="our programs only")
     args = parser.parse_args(argv)
-    rows = ours(args.task, args.physics, args.num_envs, args.chunk)
+    env = registry.load(args.task, physics=args.physics, num_envs=args.num_envs)
+    rows = ours(env, args.num_envs, args.chunk)
     if not args.no_playground:
-        env = registry.load(args.task, physics=args.physics, num_envs=args.num_envs)
         reset_options = compilation_cache.first_reset_options(env)
         rows.update(playground(args.task, args.num_envs, args.chunk, reset_options))
     print(f"{args.task} {args.physics}, {args.num_envs} envs, {args.chunk}-step chunk")

@@ -19,12 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-import mujoco
-
 import mjxcontrol
 from mjxcontrol import mjx_patches, profiles, registry
 from mjxcontrol._mjx import mjx
-from mjxcontrol.benchmarks.solver_sweep import CAP_KEYS, is_exact, json_options
+from mjxcontrol.benchmarks import bench_table
+from mjxcontrol.benchmarks.solver_sweep import CAP_KEYS, is_exact, json_options, label
 
 ROOT = Path(__file__).resolve().parent.parent
 # The committed sweep log behind docs/performance.md and the exact profile's caps.
@@ -85,23 +84,6 @@ def find_options(rows: list[dict], options: dict) -> dict | None:
     """The last row that measured exactly these profile ``options`` (more than a cap)."""
     wanted = json_options(options)
     return next((r for r in reversed(rows) if r.get("options") == wanted), None)
-
-
-INTEGRATORS = {"EULER": "Euler", "IMPLICIT": "implicit", "IMPLICITFAST": "implicitfast"}
-
-
-def label(cap: tuple[int, int], options: dict) -> str:
-    """``"8 (8)"``, plus any options beyond the cap: ``"1 (4), Euler, no eulerdamp"``."""
-    extra = []
-    if "integrator" in options:
-        name = mujoco.mjtIntegrator(int(options["integrator"])).name.removeprefix("mjINT_")
-        extra.append(INTEGRATORS.get(name, name))
-    extra += [f"no {flag}" for flag in options.get("disable", ())]
-    if "timestep" in options:
-        extra.append(f"timestep {options['timestep']:g} s")
-    shown = CAP_KEYS | {"integrator", "disable", "timestep"}
-    extra += [f"{k} {v}" for k, v in options.items() if k not in shown]
-    return ", ".join([f"{cap[0]} ({cap[1]})", *extra])
 
 
 def profile_row(task_id: str, rows: list[dict]) -> str:
@@ -224,8 +206,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
     lines = [json.loads(x) for x in args.log.read_text().splitlines() if x.strip()]
-    from mjxcontrol.benchmarks import bench_table  # it imports this module's labels
-
     args.out.write_text(render(lines) + bench_table.sections(BENCH))
     print(f"wrote {args.out} ({len(lines)} sweep rows)")
     return 0

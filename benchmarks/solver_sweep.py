@@ -27,6 +27,7 @@ import json
 import sys
 
 import jax
+import mujoco
 import numpy as np
 
 from mjxcontrol import contact_guard, profiles, registry
@@ -42,6 +43,24 @@ EXACT_SLACK = 1e-5
 
 # The option names of a plain solver cap.
 CAP_KEYS = {"iterations", "ls_iterations"}
+
+
+# How the tables name MuJoCo's integrators.
+INTEGRATORS = {"EULER": "Euler", "IMPLICIT": "implicit", "IMPLICITFAST": "implicitfast"}
+
+
+def label(cap: tuple[int, int], options: dict) -> str:
+    """``"8 (8)"``, plus any options beyond the cap: ``"1 (4), Euler, no eulerdamp"``."""
+    extra = []
+    if "integrator" in options:
+        name = mujoco.mjtIntegrator(int(options["integrator"])).name.removeprefix("mjINT_")
+        extra.append(INTEGRATORS.get(name, name))
+    extra += [f"no {flag}" for flag in options.get("disable", ())]
+    if "timestep" in options:
+        extra.append(f"timestep {options['timestep']:g} s")
+    shown = CAP_KEYS | {"integrator", "disable", "timestep"}
+    extra += [f"{k} {v}" for k, v in options.items() if k not in shown]
+    return ", ".join([f"{cap[0]} ({cap[1]})", *extra])
 
 
 def json_options(options: dict) -> dict:
