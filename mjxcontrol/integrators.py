@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from mujoco.mjx._src import forward as _mjx_forward  # MJX's position integration and advance
 from mujoco.mjx._src import scan as _mjx_scan
 
+from mjxcontrol import stages
 from mjxcontrol._mjx import mjx
 
 # MuJoCo's RK4 tableau: stage i (1-3) starts at the step's state moved by RK4_STAGE_STEP[i - 1]
@@ -27,7 +28,8 @@ RK4_WEIGHTS = (1.0 / 6.0, 1.0 / 3.0, 1.0 / 3.0, 1.0 / 6.0)
 def rungekutta4(m: mjx.Model, d: mjx.Data) -> mjx.Data:
     """One RK4 step from ``d``, whose dynamics stage is current (the first stage's derivatives:
     ``qvel``, ``qacc``, ``act_dot``). Equals ``mjx.rungekutta4(m, d)``: the three later stages
-    each run ``mjx.forward`` at their intermediate state, in a ``scan`` that is not unrolled.
+    each run ``mjx.forward`` (:func:`mjxcontrol.stages.forward`) at their intermediate state, in a
+    ``scan`` that is not unrolled.
 
     Returns data at the next state and time (``qpos (nq,)``, ``qvel (nv,)``, ``act (na,)``)
     with the last stage's forward pass in its other fields and that stage's ``qacc`` as
@@ -47,7 +49,7 @@ def rungekutta4(m: mjx.Model, d: mjx.Data) -> mjx.Data:
             act=d.act + dact_dot * dt,
             time=d.time + step * dt,
         )
-        x = mjx.forward(m, x)
+        x = stages.forward(m, x)
         sums = (qvel + weight * x.qvel, qacc + weight * x.qacc, act_dot + weight * x.act_dot)
         return (sums, x), None
 

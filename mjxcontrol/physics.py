@@ -25,12 +25,12 @@ import mujoco
 import numpy as np
 
 from mjcf_builder.check_mjx import check_mjx
-from mjxcontrol import integrators, warp_impl
+from mjxcontrol import integrators, stages, warp_impl
 from mjxcontrol._mjx import mjx
 from mjxcontrol.contact_guard import ContactGuard
 from mjxcontrol.mjx_patches import mjx_patches
-from mjxcontrol.mjx_patches import solve as mjx_patches_solve
 from mjxcontrol.names import Names
+from mjxcontrol.stages import dynamics_stage, position_velocity_stage
 
 IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
@@ -150,13 +150,13 @@ class Physics:
 
     def _position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """The position/velocity stage, marked by the guard (:meth:`ContactGuard.mark`)."""
-        d = _position_velocity_stage(model, data)
+        d = position_velocity_stage(model, data)
         return d if self.guard is None else self.guard.mark(model, d)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """Full forward dynamics at the current state (used after a reset)."""
         with mjx_patches():
-            return mjx.forward(model, data)
+            return stages.forward(model, data)
 
     def position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """The position/velocity stage of :meth:`forward` (kinematics, collisions, constraint
@@ -167,7 +167,7 @@ class Physics:
         if self.impl == "warp":
             return self.forward(model, data)
         with mjx_patches():
-            return _position_velocity_stage(model, data)
+            return position_velocity_stage(model, data)
 
     def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
         """MJX's physics stages in turn: stage ``(first + k) % 3`` for ``k < count``, where 0 is
@@ -194,7 +194,7 @@ class Physics:
         if self.impl == "warp":
             raise ValueError("physics stages need impl='jax': MJX-Warp has no separate stages")
         with mjx_patches():
-            stages = [self._position_velocity, _dynamics_stage, _integration_stage]
+            stages = [self._position_velocity, dynamics_stage, _integration_stage]
             return jax.lax.switch(index, [functools.partial(f, model) for f in stages], data)
 
     def settle_forward(self, model: mjx.Model, data: mjx.Data, settle_steps: int = 0) -> mjx.Data:
@@ -216,7 +216,7 @@ class Physics:
         state does not move, so the position/velocity stage recomputes what it had and the
         dynamics stage's results are those of :meth:`forward`. ``impl="jax"`` only."""
         with mjx_patches():
-            d = _dynamics_stage(model, data)
+            d = dynamics_stage(model, data)
             if integrate is True:
                 d = _integration_stage(model, d)
             else:
@@ -300,23 +300,6 @@ def _make_data(
         if impl == "warp":
             return warp_impl.make_data(mj_model, num_envs, *warp_buffers)
         return mjx.make_data(model, impl=impl)
-
-
-def _position_velocity_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
-    d = mjx.fwd_position(m, d)
-    d = mjx.sensor_pos(m, d)
-    d = mjx.fwd_velocity(m, d)
-    return mjx.sensor_vel(m, d)
-
-
-def _dynamics_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:
-    """Actuation, acceleration, constraint solve and acceleration sensors: ``mjx.forward`` after
-    its velocity stage."""
-    d = mjx.fwd_actuation(m, d)
-    d = mjx.fwd_acceleration(m, d)
-    if d._impl.efc_J.size == 0:  # no constraint rows: mjx.forward's shortcut (no sensor_acc)
-        return d.replace(qacc=d.qacc_smooth)
-    return mjx.sensor_acc(m, mjx_patches_solve(m, d))
 
 
 def _integration_stage(m: mjx.Model, d: mjx.Data) -> mjx.Data:

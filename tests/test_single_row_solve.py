@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from mujoco.mjx._src import solver
 
-from mjxcontrol import mjx_patches, physics
+from mjxcontrol import mjx_patches, stages
 from mjxcontrol._mjx import mjx
 
 BATCH = 64
@@ -79,12 +79,12 @@ def _problem(xml, ranges):
     qvel = 2.0 * jax.random.normal(keys[1], data.qvel.shape)
     ctrl = jax.random.uniform(keys[2], data.ctrl.shape, minval=-1.0, maxval=1.0)
 
-    def stages(d):
+    def solver_input(d):
         with mjx_patches.mjx_patches():
-            d = physics._position_velocity_stage(model, d)
+            d = stages.position_velocity_stage(model, d)
             return mjx.fwd_acceleration(model, mjx.fwd_actuation(model, d))
 
-    return model, jax.jit(jax.vmap(stages))(data.replace(qpos=qpos, qvel=qvel, ctrl=ctrl))
+    return model, jax.jit(jax.vmap(solver_input))(data.replace(qpos=qpos, qvel=qvel, ctrl=ctrl))
 
 
 def _solved(model, data, solve):
