@@ -154,8 +154,11 @@ class Physics:
         return d if self.guard is None else self.guard.mark(model, d)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
-        """Full forward dynamics at the current state (used after a reset)."""
+        """Full forward dynamics at the current state (used after a reset): MJX-Warp's
+        ``mjx.forward``, or the JAX impl's two stages (:mod:`mjxcontrol.stages`)."""
         with mjx_patches():
+            if self.impl == "warp":
+                return mjx.forward(model, data)
             return stages.forward(model, data)
 
     def position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:

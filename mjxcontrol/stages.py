@@ -52,7 +52,8 @@ def traced_once(stage: Stage) -> Stage:
         traced = tuple(isinstance(x, _jax_core.Tracer) for x in leaves)
         constants = [None if t else x for x, t in zip(leaves, traced, strict=True)]
         key = (treedef, traced, tuple(id(x) for x in constants))
-        if key not in records:
+        entry = records.get(key)
+        if entry is None:
 
             def recorded(inputs: list, data: mjx.Data) -> mjx.Data:
                 given = iter(inputs)
@@ -60,11 +61,10 @@ def traced_once(stage: Stage) -> Stage:
                 with mjx_patches():
                     return stage(jax.tree.unflatten(treedef, fields), data)
 
-            records[key] = (jax.jit(recorded, inline=True), constants)
-            if len(records) > MAX_RECORDED:
+            entry = records[key] = (jax.jit(recorded, inline=True), constants)
+            while len(records) > MAX_RECORDED:
                 records.popitem(last=False)
-        program = records[key][0]
-        return program([x for x, t in zip(leaves, traced, strict=True) if t], d)
+        return entry[0]([x for x, t in zip(leaves, traced, strict=True) if t], d)
 
     return call
 
