@@ -30,7 +30,6 @@ from mjxcontrol._mjx import mjx
 from mjxcontrol.contact_guard import ContactGuard
 from mjxcontrol.mjx_patches import mjx_patches
 from mjxcontrol.names import Names
-from mjxcontrol.stages import dynamics_stage, position_velocity_stage
 
 IMPLS = ("jax", "warp")
 DEFAULT_IMPL = "jax"
@@ -150,7 +149,7 @@ class Physics:
 
     def _position_velocity(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
         """The position/velocity stage, marked by the guard (:meth:`ContactGuard.mark`)."""
-        d = position_velocity_stage(model, data)
+        d = stages.position_velocity_stage(model, data)
         return d if self.guard is None else self.guard.mark(model, d)
 
     def forward(self, model: mjx.Model, data: mjx.Data) -> mjx.Data:
@@ -170,7 +169,7 @@ class Physics:
         if self.impl == "warp":
             return self.forward(model, data)
         with mjx_patches():
-            return position_velocity_stage(model, data)
+            return stages.position_velocity_stage(model, data)
 
     def run_stages(self, model: mjx.Model, data: mjx.Data, first, count) -> mjx.Data:
         """MJX's physics stages in turn: stage ``(first + k) % 3`` for ``k < count``, where 0 is
@@ -197,8 +196,8 @@ class Physics:
         if self.impl == "warp":
             raise ValueError("physics stages need impl='jax': MJX-Warp has no separate stages")
         with mjx_patches():
-            stages = [self._position_velocity, dynamics_stage, _integration_stage]
-            return jax.lax.switch(index, [functools.partial(f, model) for f in stages], data)
+            by_index = [self._position_velocity, stages.dynamics_stage, _integration_stage]
+            return jax.lax.switch(index, [functools.partial(f, model) for f in by_index], data)
 
     def settle_forward(self, model: mjx.Model, data: mjx.Data, settle_steps: int = 0) -> mjx.Data:
         """A reset's physics: ``settle_steps`` zero-control physics steps from ``data`` whose
@@ -219,7 +218,7 @@ class Physics:
         state does not move, so the position/velocity stage recomputes what it had and the
         dynamics stage's results are those of :meth:`forward`. ``impl="jax"`` only."""
         with mjx_patches():
-            d = dynamics_stage(model, data)
+            d = stages.dynamics_stage(model, data)
             if integrate is True:
                 d = _integration_stage(model, d)
             else:
