@@ -20,7 +20,7 @@ from importlib import metadata
 import jax
 from tqdm import tqdm
 
-from mjxcontrol import compilation_cache, sharding
+from mjxcontrol import compilation_cache, program_store, sharding
 from mjxcontrol._mjx import mjx
 from mjxcontrol.env import Env
 from mjxcontrol.rollouts import rollout, uniform_policy
@@ -111,11 +111,20 @@ def env_runner(
     :func:`mjxcontrol.compilation_cache.first_reset_options`)."""
     program = env_program(env, num_envs, chunk, seed, fuse_reset)
     options = compilation_cache.compiler_options(env.id)
-    return concurrent_runner(*program, shard, options, compilation_cache.first_reset_options(env))
+    reset_options = compilation_cache.first_reset_options(env)
+    description = {
+        "program": "bench",
+        **program_store.env_description(env),
+        "num_envs": num_envs,
+        "chunk": chunk,
+        "seed": seed,
+        "fuse_reset": fuse_reset,
+    }
+    return concurrent_runner(*program, shard, options, reset_options, description)
 
 
 def concurrent_runner(
-    reset, keys, run, key, shard: bool = False, options=None, reset_options=None
+    reset, keys, run, key, shard: bool = False, options=None, reset_options=None, store=None
 ) -> Runner:
     """A :class:`Runner` of ``run((state, key)) -> (state, key)`` from ``state = reset(keys)``.
 
@@ -128,22 +137,32 @@ def concurrent_runner(
     and ``reset`` with ``reset_options`` (default: ``options``); the bench gives a task's
     runners, env's and anchors' alike, that task's options, and their resets that task's
     :func:`mjxcontrol.compilation_cache.first_reset_options`.
+
+    ``store`` (a description of the programs, for
+    :func:`mjxcontrol.program_store.compile_stored`; unsharded runs only) keeps both programs
+    for a later run, which then loads them instead of tracing them.
     """
     t0 = time.perf_counter()
     options = compilation_cache.compiler_options() if options is None else options
     reset_options = options if reset_options is None else reset_options
 
+    def compiled(name, fn, args: Callable[[], tuple], opts):
+        make = lambda: (fn, args())  # noqa: E731
+        if store is None or shard:
+            return program_store.compile_plain(make, opts)
+        return program_store.compile_stored({**store, "part": name}, make, opts)
+
     def first_state():
-        state = jax.jit(reset).lower(keys).compile(reset_options)(keys)
+        state = compiled("reset", reset, lambda: (keys,), reset_options)(keys)
         return jax.block_until_ready(sharding.shard(state) if shard else state)
 
     if shard:
         run_compiled = jax.jit(run, compiler_options=options)
         state, key = first_state(), sharding.replicate(key)
     else:
-        template = (jax.eval_shape(reset, keys), key)
+        template = lambda: ((jax.eval_shape(reset, keys), key),)  # noqa: E731  (a miss only)
         done, _ = compilation_cache.concurrently(
-            {"state": first_state, "run": lambda: jax.jit(run).lower(template).compile(options)}
+            {"state": first_state, "run": lambda: compiled("chunk", run, template, options)}
         )
         state, run_compiled = done["state"], done["run"]
     return Runner(run_compiled, (state, key), setup_s=time.perf_counter() - t0)

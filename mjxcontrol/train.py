@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 from tqdm.auto import tqdm
 
-from mjxcontrol import compilation_cache, registry, sharding
+from mjxcontrol import compilation_cache, program_store, registry, sharding
 from mjxcontrol.agents import configs, enable_compilation_cache, ppo, sac
 from mjxcontrol.agents.networks import TanhGaussianPolicy
 from mjxcontrol.agents.normalization import flatten_obs
@@ -308,42 +308,51 @@ def compile_programs(
 
     XLA compiles one program on one core; the chunk, the evaluation and the initial state are
     three independent programs, so compiling them in threads overlaps them on a multi-core CPU.
-    ``seconds`` maps each program to its own (overlapping) trace + compile time. ``shard``:
+    ``seconds`` maps each program to its own (overlapping) trace + compile time. Unsharded,
+    a later run with the same arguments loads them instead of tracing them
+    (:func:`mjxcontrol.program_store.compile_stored`). ``shard``:
     the env batch split over every local device (:func:`mjxcontrol.sharding.train_shardings`).
     ``fuse_reset``: the chunk's :class:`mjxcontrol.AutoReset` option.
     """
     module = ALGORITHMS[algo]
-    template = state_template(env, algo, config)
+    template = program_store.once(lambda: state_template(env, algo, config))  # on a miss only
     network = policy_network(config, env.action_size)
+    description = {"algo": algo, **program_store.env_description(env), "per_chunk": per_chunk}
+    description.update(config=configs.to_dict(config), fuse_reset=fuse_reset)
     on_chunk: dict[str, Any] = {}  # jax.jit's placement arguments, when sharded
     on_eval: dict[str, Any] = {}
     on_init: dict[str, Any] = {}
     split = None
     if shard:
         sharding.check_divisible(config.num_envs)
-        split, whole = sharding.train_shardings(template), sharding.whole_sharding()
+        split, whole = sharding.train_shardings(template()), sharding.whole_sharding()
         on_chunk = {"in_shardings": (split,), "out_shardings": (split, whole)}
         on_eval, on_init = {"in_shardings": whole}, {"out_shardings": split}
 
+    def compiled(name, make, options, donate_argnums=(), **placement):
+        named = {**description, "program": f"train-{name}"}
+        return program_store.compile_stored(named, make, options, donate_argnums, **placement)
+
     def compile_chunk():
-        program = make_chunk(env, algo, config, per_chunk, fuse_reset)
-        chunk = jax.jit(program, donate_argnums=0, **on_chunk)
-        return chunk.lower(template).compile(optimized())
+        def make():
+            return make_chunk(env, algo, config, per_chunk, fuse_reset), (template(),)
+
+        return compiled("chunk", make, optimized(), (0,), **on_chunk)
 
     def compile_evaluate():
-        evaluate = jax.jit(make_evaluate(env, network, config.eval_episodes), **on_eval)
-        params = module.policy_params(template)
-        return evaluate.lower(params, jax.random.key(0)).compile(optimized())
+        def make():
+            evaluate = make_evaluate(env, network, config.eval_episodes)
+            return evaluate, (module.policy_params(template()), jax.random.key(0))
+
+        return compiled("evaluate", make, optimized(), **on_eval)
 
     def initial_state():
         if state is not None:
             return state if split is None else jax.device_put(state, split)
-        init = jax.jit(
-            lambda k: module.init_state(env, config, k),
-            compiler_options=compilation_cache.first_reset_options(env),
-            **on_init,
-        )
-        return jax.block_until_ready(init(jax.random.key(seed)))
+        init, key = (lambda k: module.init_state(env, config, k)), jax.random.key(seed)
+        options = compilation_cache.first_reset_options(env)
+        program = compiled("init", lambda: (init, (key,)), options, **on_init)
+        return jax.block_until_ready(program(key))
 
     done, seconds = compilation_cache.concurrently(
         {"init": initial_state, "chunk": compile_chunk, "evaluate": compile_evaluate}
