@@ -80,12 +80,14 @@ def _measure_case(
         }
         fused = AutoReset(env, fuse_reset).fuse_reset
         name = ENV_RUNNERS[fused]
-        runners[name, p] = throughput.env_runner(
-            env, num_envs, chunk, shard=shard, fuse_reset=fused
+        runners[name, p] = traced_alone(
+            throughput.env_runner, env, num_envs, chunk, shard=shard, fuse_reset=fused
         )
         meta[name, p] = settings
         if "raw" in anchors:
-            runners["raw_mjx", p] = throughput.raw_runner(env, num_envs, chunk, shard=shard)
+            runners["raw_mjx", p] = traced_alone(
+                throughput.raw_runner, env, num_envs, chunk, shard=shard
+            )
             meta["raw_mjx", p] = settings
     rows = []
     if "playground" in anchors:
@@ -93,8 +95,13 @@ def _measure_case(
             pg_env = playground_anchor.load(case["task"], case["impl"])
             options = compilation_cache.compiler_options(case["task"])  # the task's, as ours
             reset_options = compilation_cache.first_reset_options(first)
-            runners["playground", None] = playground_anchor.runner(
-                pg_env, num_envs, chunk, options=options, reset_options=reset_options
+            runners["playground", None] = traced_alone(
+                playground_anchor.runner,
+                pg_env,
+                num_envs,
+                chunk,
+                options=options,
+                reset_options=reset_options,
             )
             meta["playground", None] = {
                 "settings": profiles.describe(pg_env.mj_model),
@@ -125,6 +132,20 @@ def _measure_case(
         )
     jax.clear_caches()  # a sweep of many cases would otherwise keep every executable alive
     return rows
+
+
+def traced_alone(make_runner, *args, **kwargs) -> throughput.Runner:
+    """``make_runner(*args, **kwargs)`` (which traces and compiles its programs) after
+    ``jax.clear_caches()``, so that no runner's program depends on which were traced before it.
+
+    JAX keeps the batched form of a jitted helper (``jnp.einsum``, ...) from its first ``vmap``,
+    batching rule included, and ours (:func:`mjxcontrol.mjx_patches.small_dot_batch_rule`)
+    differs from JAX's: traced after ours in one process, Playground's cartpole/swingup chunk held
+    22 ``dot_general`` ops instead of its own 49 (session 40), so the anchor ran partly on our
+    rewrite, and its program changed with whether ours had been traced or loaded
+    (:mod:`mjxcontrol.program_store`), which missed its persistent-cache entry."""
+    jax.clear_caches()
+    return make_runner(*args, **kwargs)
 
 
 def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -82,6 +82,7 @@ def playground(
     except playground_anchor.Unavailable:
         return {}
     options = compilation_cache.compiler_options(task)
+    jax.clear_caches()  # traced as alone, not on JAX's batching of ours (bench_suite.traced_alone)
     reset, keys, run, key = playground_anchor.program(env, num_envs, chunk)
     carry = (jax.eval_shape(reset, keys), key)
     return {
