@@ -29,7 +29,7 @@ from mjxcontrol import registry
 from mjxcontrol.benchmarks import throughput
 
 # Name-stack parts that say how, not where (transformations, control flow, call wrappers).
-_PLUMBING = {"vmap()", "while", "body", "cond", "closed_call", "jvp", "transpose"}
+_PLUMBING = {"vmap()", "while", "body", "cond", "closed_call", "jvp", "transpose", "call_exported"}
 _PLUMBING_PREFIXES = ("jit(", "branch_")
 
 

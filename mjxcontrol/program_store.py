@@ -62,6 +62,10 @@ class StoredProgram:
             )
         return jax.tree.unflatten(self.out_tree, self.compiled(*leaves))
 
+    def as_text(self) -> str | None:
+        """The compiled program's HLO text (as ``jax.stages.Compiled.as_text``)."""
+        return self.compiled.as_text()
+
 
 def store_dir() -> pathlib.Path | None:
     """``programs/`` under JAX's persistent compilation cache, or None while that cache is off."""

@@ -18,6 +18,8 @@ def test_thunks_are_named_by_the_scope_they_came_from():
     }
     assert thunk_profile.scope(ops["fusion.3"], 2) == "solve/mul"
     assert thunk_profile.scope(ops["copy.1"], 2) == "(no name)"
+    # a program loaded from mjxcontrol.program_store runs under jax.export's call_exported
+    assert thunk_profile.scope("jit(call)/call_exported/solve/mul", 2) == "solve/mul"
 
 
 def test_profile_of_a_small_task(capsys):
