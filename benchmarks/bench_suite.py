@@ -38,7 +38,7 @@ from typing import Any
 
 import jax
 
-from mjxcontrol import compilation_cache, profiles, registry
+from mjxcontrol import compilation_cache, profiles, program_store, registry
 from mjxcontrol.benchmarks import playground_anchor, throughput
 from mjxcontrol.physics import UnsupportedFeatureError
 from mjxcontrol.wrappers import AutoReset
@@ -208,6 +208,7 @@ def run(
         except (ValueError, UnsupportedFeatureError) as e:
             raise type(e)(f"{task}: {e}") from None
     chunk = min(chunk, steps)
+    store = program_store.store_dir()
     rows = []
     for task, impl, num_envs in itertools.product(tasks, impls, batch_sizes):
         rows += _measure_case(
@@ -240,6 +241,10 @@ def run(
             "fuse_reset": fuse_reset,
             "timing_lock": timing_lock is not None,
         },
+        # how this bench traced (session 40 on): each runner alone; unsharded env runners
+        # through the program store where it is on (then a warm run traces none of ours)
+        "runners_traced_alone": True,
+        "program_store": None if shard or store is None else str(store),
         "results": rows,
         "ratios": ratios(rows),
     }

@@ -93,6 +93,16 @@ def playground_section(
     versions = cold["versions"]
     warm_rows = {row_key(r): r for r in (warm or {}).get("results", [])}
     vs_pg, vs_pg2 = vs_playground(cold), vs_playground(warm or {})
+    alone = ""
+    if cold.get("runners_traced_alone"):
+        alone = "; each runner traced as if alone, after `jax.clear_caches()`"
+    stored = ""
+    if (warm or {}).get("program_store"):
+        stored = (
+            " In the second run mjxcontrol loads its programs from its program store (no "
+            "tracing; docs/api.md), Playground traces its own and loads their compiled form from "
+            "JAX's persistent cache."
+        )
     lines = [
         f"## {title}",
         "",
@@ -104,7 +114,7 @@ def playground_section(
         "the same process, "
         "chunks interleaved; compile is the time to the first step, reset included (the first "
         "chunk's time less its other steps at the timed rate; each library's chunk compiles "
-        "while its reset compiles and runs). The plot is "
+        f"while its reset compiles and runs{alone}).{stored} The plot is "
         f"[docs/bench/{name}.png](bench/{name}.png).",
         "",
         "| task | runner | settings | env-steps/s | x Playground | compile s cold | second run: "

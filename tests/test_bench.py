@@ -24,6 +24,8 @@ def test_bench_suite_measures_profiles_and_anchors_side_by_side(
     assert report == json.loads((out / "bench.json").read_text())
     assert (out / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert report["compilation_cache"] == str(cache)
+    assert report["program_store"] == str(cache / "programs") and report["runners_traced_alone"]
+    assert len(list((cache / "programs").glob("*.bin"))) == 4  # both profiles' reset and chunk
     assert jax.config.jax_compilation_cache_dir == str(cache)
     assert report["device"] and report["versions"]["mujoco"] == "3.17.0"
     cpu = jax.default_backend() == "cpu"
