@@ -104,12 +104,12 @@ def compile_stored(
     if loaded is None:
         fn, args = make()
         try:
-            loaded = _export(fn, args)
+            loaded, serialized = _export(fn, args)
         except Exception as e:  # noqa: BLE001 - e.g. MJX-Warp's kernels: compile it as it is
             _log.info("program %s not stored (%s: %s)", name, type(e).__name__, e)
             _write(unexportable, f"{type(e).__name__}: {e}".encode())  # later runs: no export
             return compile_plain(lambda: (fn, args), options, donate_argnums)
-        _save(path, loaded)
+        _save(path, serialized, *loaded[1:])
     exported, in_tree, out_tree = loaded
     arg_sizes = [len(jax.tree.leaves(a)) for a in jax.tree.unflatten(in_tree, exported.in_avals)]
     donated = [
@@ -163,9 +163,9 @@ def once(make: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def _export(fn: Callable, args: Sequence[Any]):
-    """``(exported, in_tree, out_tree)``: ``fn`` exported as a function of the flat leaves of
-    ``args`` (``jax.export`` serialises pytrees only of types registered with it; the trees are
-    pickled beside it instead)."""
+    """``((exported, in_tree, out_tree), serialized)``: ``fn`` exported as a function of the
+    flat leaves of ``args`` (``jax.export`` serialises pytrees only of types registered with it;
+    the trees are pickled beside it instead) and the export's bytes."""
     leaves, in_tree = jax.tree.flatten(tuple(args))
     out_trees = []
 
@@ -176,8 +176,8 @@ def _export(fn: Callable, args: Sequence[Any]):
         return out_leaves
 
     exported = jax.export.export(jax.jit(flat))(*map(_abstract, leaves))
-    exported.serialize()  # raises here, before anything is written, if it cannot be stored
-    return exported, in_tree, out_trees[0]
+    serialized = bytes(exported.serialize())  # raises here if it cannot be stored
+    return (exported, in_tree, out_trees[0]), serialized
 
 
 def _abstract(x) -> jax.ShapeDtypeStruct:
@@ -189,11 +189,10 @@ def _abstract(x) -> jax.ShapeDtypeStruct:
     return jax.ShapeDtypeStruct(aval.shape, aval.dtype, weak_type=aval.weak_type)
 
 
-def _save(path: pathlib.Path, loaded) -> None:
+def _save(path: pathlib.Path, serialized: bytes, in_tree, out_tree) -> None:
     """Writes the program atomically (a concurrent run reads the old file or the new one)."""
-    exported, in_tree, out_tree = loaded
     try:
-        blob = pickle.dumps((bytes(exported.serialize()), in_tree, out_tree))
+        blob = pickle.dumps((serialized, in_tree, out_tree))
     except (pickle.PicklingError, TypeError, AttributeError) as e:
         _log.info("program not stored at %s (%s)", path, e)
         return
